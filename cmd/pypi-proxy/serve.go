@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// serveConfig is everything `pypi-proxy serve` is told.
+type serveConfig struct {
+	listen          string
+	upstream        string
+	cacheDir        string
+	indexTTL        time.Duration
+	offline         bool
+	memory          sizeValue
+	upstreamTimeout time.Duration
+	upstreamRetries int
+	shutdownTimeout time.Duration
+	logFormat       string
+	logLevel        string
+}
+
+func defaultCacheDir() string {
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "pypi-proxy")
+	}
+	return "pypi-proxy-cache"
+}
+
+func serveFlags(cfg *serveConfig) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:3141", "address to listen on")
+	fs.StringVar(&cfg.upstream, "upstream", "https://pypi.org/simple/", "root URL of the upstream Simple API (PEP 503/691)")
+	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "cache directory (a bandersnatch-layout mirror tree)")
+	fs.DurationVar(&cfg.indexTTL, "index-ttl", 10*time.Minute, "serve index pages younger than this without asking upstream")
+	fs.BoolVar(&cfg.offline, "offline", false, "serve only what is cached; never contact upstream")
+	cfg.memory = 256 << 20
+	fs.Var(&cfg.memory, "memory", "memory for rendered index pages (e.g. 256MiB)")
+	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream index request")
+	fs.IntVar(&cfg.upstreamRetries, "upstream-retries", 2, "retries of a failed upstream request, with exponential backoff (0: none)")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish on SIGTERM")
+	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return fs
+}
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := serveFlags(&cfg)
+	fs.SetOutput(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	srv, err := buildServer(&cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", cfg.upstream,
+		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version)
+	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
+}
+
+func buildServer(cfg *serveConfig, log *slog.Logger) (*proxy.Server, error) {
+	if _, err := upstream.ParseIndexURL(cfg.upstream); err != nil {
+		return nil, usageErr("--upstream: %v", err)
+	}
+	if cfg.upstreamRetries < 0 {
+		return nil, usageErr("--upstream-retries must be >= 0")
+	}
+	store, err := openStore(cfg.cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	retries := cfg.upstreamRetries
+	if retries == 0 {
+		retries = -1
+	}
+	up, err := upstream.New(upstream.Config{
+		IndexURL: cfg.upstream, Store: store, Timeout: cfg.upstreamTimeout, Retries: retries,
+		UserAgent: "pypi-proxy/" + version, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return proxy.New(proxy.Config{
+		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, Offline: cfg.offline,
+		MemoryBytes: int64(cfg.memory), Logger: log,
+	})
+}
+
+// openStore opens the cache directory, checks it is writable and removes
+// temp files a crash left behind.
+func openStore(dir string) (*cache.FS, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, usageErr("--cache-dir: %v", err)
+	}
+	probe, err := os.CreateTemp(dir, ".probe-")
+	if err != nil {
+		return nil, usageErr("--cache-dir %s is not writable: %v", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	store, err := cache.NewFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := store.CleanTemp(time.Minute); err != nil {
+		return nil, fmt.Errorf("cleaning temp files: %w", err)
+	}
+	return store, nil
+}
+
+// serveUntilDone serves until ctx ends, then shuts down gracefully.
+func serveUntilDone(ctx context.Context, srv *proxy.Server, ln net.Listener, grace time.Duration, log *slog.Logger) error {
+	e := srv.Echo()
+	e.Listener = ln
+	errc := make(chan error, 1)
+	go func() { errc <- e.Start("") }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := e.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageErr("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageErr("--log-format %q: want text or json", format)
+}

@@ -1,0 +1,59 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// handleError is the one error-to-HTTP mapper: handlers return errors and
+// never write error bodies themselves.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		// Mid-body failures are handled where the body is written.
+		return
+	}
+	code, msg, cacheControl := mapError(err)
+	if code >= 500 {
+		s.log.Warn("request failed", "path", c.Request().URL.Path, "status", code, "err", err)
+	}
+	c.Response().Header().Set("Cache-Control", cacheControl)
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(code)
+		return
+	}
+	_ = c.String(code, msg+"\n")
+}
+
+// mapError picks the status, message and Cache-Control for an error. An
+// upstream failure is never a 404: pip would take it as "no such project".
+func mapError(err error) (int, string, string) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he.Code, fmt.Sprint(he.Message), "no-store"
+	}
+	var ue *upstream.Error
+	if errors.As(err, &ue) {
+		switch ue.Kind {
+		case upstream.KindNotFound:
+			return http.StatusNotFound, "not found upstream", "max-age=60"
+		case upstream.KindTimeout:
+			return http.StatusGatewayTimeout, "upstream timed out: " + err.Error(), "no-store"
+		case upstream.KindUnavailable:
+			if ue.Status == http.StatusServiceUnavailable {
+				return http.StatusServiceUnavailable, "upstream unavailable: " + err.Error(), "no-store"
+			}
+			return http.StatusBadGateway, "upstream unavailable: " + err.Error(), "no-store"
+		default:
+			return http.StatusBadGateway, "bad upstream response: " + err.Error(), "no-store"
+		}
+	}
+	if errors.Is(err, errNotCachedOffline) {
+		return http.StatusGatewayTimeout, err.Error(), "no-store"
+	}
+	return http.StatusInternalServerError, "internal error", "no-store"
+}

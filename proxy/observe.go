@@ -1,0 +1,67 @@
+package proxy
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Route classes label metrics and access logs.
+const (
+	routeRoot     = "simple_root"
+	routeProject  = "project_page"
+	routeFile     = "file"
+	routeMetadata = "metadata"
+	routeJSONAPI  = "json_api"
+	routeOther    = "other"
+)
+
+const (
+	keyRoute   = "pypi_proxy.route"
+	keyOutcome = "pypi_proxy.outcome"
+)
+
+func setRoute(c echo.Context, r string)    { c.Set(keyRoute, r) }
+func setOutcome(c echo.Context, o outcome) { c.Set(keyOutcome, o) }
+
+// observe is the middleware that gives every request an ID, counts it and
+// writes one access-log line.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		rid := c.Request().Header.Get("X-Request-Id")
+		if rid == "" || len(rid) > 128 {
+			rid = newRequestID()
+		}
+		c.Response().Header().Set("X-Request-Id", rid)
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		route, _ := c.Get(keyRoute).(string)
+		if route == "" {
+			route = routeOther
+		}
+		o, _ := c.Get(keyOutcome).(outcome)
+		res := c.Response()
+		elapsed := time.Since(start)
+		httpRequests.WithLabelValues(route, c.Request().Method, strconv.Itoa(res.Status)).Inc()
+		httpDuration.WithLabelValues(route).Observe(elapsed.Seconds())
+		httpBytes.WithLabelValues(route).Add(float64(res.Size))
+		if o != "" {
+			cacheOutcomes.WithLabelValues(route, string(o)).Inc()
+		}
+		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", res.Status, "bytes", res.Size, "duration", elapsed, "cache", string(o),
+			"request_id", rid)
+		return nil
+	}
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

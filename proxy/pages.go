@@ -1,0 +1,173 @@
+package proxy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/dgraph-io/ristretto/v2"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// outcome is what the cache did for one request; it becomes X-Cache and a
+// metric label.
+type outcome string
+
+const (
+	outcomeHit         outcome = "hit"
+	outcomeMiss        outcome = "miss"
+	outcomeRevalidated outcome = "revalidated"
+	outcomeStale       outcome = "stale"
+	outcomeOffline     outcome = "offline"
+)
+
+// errNotCachedOffline is returned in offline mode for anything not cached.
+var errNotCachedOffline = errors.New("not cached, and the proxy is offline")
+
+// errStaleSerial refuses an upstream page older than the stored one (a
+// lagging CDN node): the stored page stays current.
+var errStaleSerial = errors.New("upstream page has a lower serial than the stored one")
+
+// page is one index page rendered in both formats, ready to serve from
+// memory without re-rendering.
+type page struct {
+	json, html         []byte
+	jsonETag, htmlETag string
+	serial             int64
+	fetched            time.Time
+	notFound           bool // a cached upstream 404
+}
+
+func (p *page) cost() int64 { return int64(len(p.json)+len(p.html)) + 512 }
+
+func newPage(json, html []byte, serial int64, fetched time.Time) *page {
+	return &page{json: json, html: html, jsonETag: etagOf(json), htmlETag: etagOf(html), serial: serial, fetched: fetched}
+}
+
+func etagOf(b []byte) string {
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// pageKind is what differs between the root index and a project page.
+type pageKind interface {
+	// keys are the store keys of the JSON, v1 HTML and legacy HTML copies.
+	keys() (json, v1html, html string)
+	// load rebuilds a page from its stored copies (fs.ErrNotExist if none).
+	load(ctx context.Context, s cache.Store) (*page, error)
+	// fetch asks upstream and builds a fresh page; prev may be nil. A page
+	// whose serial is below prev's is refused with errStaleSerial.
+	fetch(ctx context.Context, prev *page) (*page, error)
+}
+
+// pages serves index pages: ristretto in memory, the bandersnatch tree on
+// disk, upstream when stale, one upstream request per page at a time.
+type pages struct {
+	store       cache.Store
+	mem         *ristretto.Cache[string, *page]
+	group       singleflight.Group
+	ttl         time.Duration
+	notFoundTTL time.Duration
+	offline     bool
+	timeout     time.Duration
+	log         *slog.Logger
+}
+
+// get returns the page for key (a project name, or "" for the root).
+func (ps *pages) get(ctx context.Context, key string, kind pageKind, revalidate bool) (*page, outcome, error) {
+	cached := ps.cached(ctx, key, kind)
+	switch {
+	case ps.offline && cached != nil && !cached.notFound:
+		return cached, outcomeOffline, nil
+	case ps.offline:
+		return nil, outcomeOffline, errNotCachedOffline
+	case cached != nil && cached.notFound && time.Since(cached.fetched) < ps.notFoundTTL:
+		return nil, outcomeHit, &upstream.Error{Kind: upstream.KindNotFound, Status: 404, URL: key}
+	case cached != nil && !cached.notFound && !revalidate && time.Since(cached.fetched) < ps.ttl:
+		return cached, outcomeHit, nil
+	}
+	type result struct {
+		p *page
+		o outcome
+	}
+	v, err, shared := ps.group.Do(key, func() (any, error) {
+		// Detached from the first client: its hanging up must not fail the others.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ps.timeout)
+		defer cancel()
+		p, o, err := ps.refresh(fctx, key, kind, cached)
+		return result{p, o}, err
+	})
+	if shared {
+		coalescedWaiters.WithLabelValues("page").Inc()
+	}
+	r, _ := v.(result)
+	return r.p, r.o, err
+}
+
+// cached returns the in-memory page, or the stored one, or nil.
+func (ps *pages) cached(ctx context.Context, key string, kind pageKind) *page {
+	if p, ok := ps.mem.Get(key); ok {
+		return p
+	}
+	p, err := kind.load(ctx, ps.store)
+	if err != nil {
+		if !isNotExist(err) {
+			ps.log.Warn("cannot load stored page", "page", key, "err", err)
+		}
+		return nil
+	}
+	ps.mem.Set(key, p, p.cost())
+	return p
+}
+
+// refresh asks upstream. On a failure it falls back to the stale copy.
+func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached *page) (*page, outcome, error) {
+	if cached != nil && cached.notFound {
+		cached = nil
+	}
+	fresh, err := kind.fetch(ctx, cached)
+	switch {
+	case upstream.IsNotFound(err):
+		ps.mem.Set(key, &page{notFound: true, fetched: time.Now()}, 512)
+		return nil, outcomeMiss, err
+	case err != nil && cached != nil:
+		ps.log.Warn("upstream failed, serving stale page", "page", key, "err", err)
+		staleServed.WithLabelValues("page").Inc()
+		return cached, outcomeStale, nil
+	case err != nil:
+		return nil, outcomeMiss, err
+	}
+	o := outcomeMiss
+	if cached != nil && cached.jsonETag == fresh.jsonETag && cached.htmlETag == fresh.htmlETag {
+		o = outcomeRevalidated
+	} else {
+		ps.persist(ctx, key, kind, fresh)
+	}
+	ps.mem.Set(key, fresh, fresh.cost())
+	return fresh, o, nil
+}
+
+// persist writes the page's copies into the tree; a failure (a full disk)
+// is logged and the page still served from memory.
+func (ps *pages) persist(ctx context.Context, key string, kind pageKind, p *page) {
+	jk, v1k, hk := kind.keys()
+	for _, w := range []struct {
+		key  string
+		data []byte
+	}{{jk, p.json}, {v1k, p.html}, {hk, p.html}} {
+		if w.key == "" {
+			continue
+		}
+		if err := putObject(ctx, ps.store, w.key, w.data); err != nil {
+			storeErrors.Inc()
+			ps.log.Error("cannot store page", "page", key, "key", w.key, "err", err)
+			return
+		}
+	}
+}

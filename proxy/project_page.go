@@ -1,0 +1,166 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// localHost stands for the proxy itself when stored pages are parsed: their
+// links are relative, and resolve against it.
+const localHost = "mirror.invalid"
+
+// projectPage is the pageKind of /simple/<name>/.
+type projectPage struct {
+	name    string
+	up      *upstream.Client
+	origins *originBook
+	log     *slog.Logger
+}
+
+func (k projectPage) keys() (string, string, string) {
+	return cache.ProjectPageKey(k.name, cache.PageV1JSON), cache.ProjectPageKey(k.name, cache.PageV1HTML),
+		cache.ProjectPageKey(k.name, cache.PageHTML)
+}
+
+func (k projectPage) base() *url.URL {
+	return &url.URL{Scheme: "http", Host: localHost, Path: "/simple/" + k.name + "/"}
+}
+
+// load reads the stored copies: the JSON when there is one, else the HTML
+// of an older bandersnatch mirror, from which the JSON is rendered.
+func (k projectPage) load(ctx context.Context, s cache.Store) (*page, error) {
+	jk, v1k, hk := k.keys()
+	if info, err := s.Stat(ctx, jk); err == nil {
+		js, err := getObject(ctx, s, jk)
+		if err != nil {
+			return nil, err
+		}
+		proj, err := simple.ParseProjectJSON(js, k.base())
+		if err != nil {
+			return nil, fmt.Errorf("stored %s: %w", jk, err)
+		}
+		html, err := getObject(ctx, s, v1k)
+		if err != nil {
+			relativize(proj, k.base())
+			html = simple.RenderProjectHTML(proj)
+		}
+		return newPage(js, html, proj.Meta.LastSerial, info.ModTime), nil
+	}
+	for _, key := range []string{v1k, hk} {
+		info, err := s.Stat(ctx, key)
+		if err != nil {
+			continue
+		}
+		html, err := getObject(ctx, s, key)
+		if err != nil {
+			return nil, err
+		}
+		proj, err := simple.ParseProjectHTML(html, k.base(), k.name)
+		if err != nil {
+			return nil, fmt.Errorf("stored %s: %w", key, err)
+		}
+		relativize(proj, k.base())
+		return newPage(simple.RenderProjectJSON(proj), html, proj.Meta.LastSerial, info.ModTime), nil
+	}
+	return nil, fmt.Errorf("page %s: %w", k.name, fs.ErrNotExist)
+}
+
+func (k projectPage) fetch(ctx context.Context, prev *page) (*page, error) {
+	pg, err := k.up.FetchProjectPage(ctx, k.name)
+	if err != nil {
+		return nil, err
+	}
+	proj, err := parseProjectPage(pg, k.name)
+	if err != nil {
+		return nil, &upstream.Error{Kind: upstream.KindBadResponse, URL: pg.URL.String(), Err: err}
+	}
+	if prev != nil && proj.Meta.LastSerial >= 0 && proj.Meta.LastSerial < prev.serial {
+		staleSerials.Inc()
+		return nil, fmt.Errorf("%s: serial %d < stored %d: %w", k.name, proj.Meta.LastSerial, prev.serial, errStaleSerial)
+	}
+	k.origins.record(ctx, k.name, k.localize(proj))
+	return newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now()), nil
+}
+
+// parseProjectPage parses an upstream page in whichever format it came.
+func parseProjectPage(pg *upstream.Page, name string) (*simple.Project, error) {
+	var proj *simple.Project
+	var err error
+	if isJSONPage(pg) {
+		proj, err = simple.ParseProjectJSON(pg.Body, pg.URL)
+	} else {
+		proj, err = simple.ParseProjectHTML(pg.Body, pg.URL, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	proj.Name = name
+	if proj.Meta.LastSerial < 0 {
+		proj.Meta.LastSerial = pg.Serial
+	}
+	return proj, nil
+}
+
+func isJSONPage(pg *upstream.Page) bool {
+	switch pg.MediaType {
+	case simple.MediaTypeJSONV1, simple.MediaTypeJSONLatest, "application/json":
+		return true
+	case "":
+		return len(pg.Body) > 0 && pg.Body[0] == '{'
+	}
+	return false
+}
+
+// localize points every file at the proxy's own tree and returns the
+// origins to remember. A file whose URL or name cannot be stored safely is
+// dropped from the page: pip must never see a link the proxy cannot serve.
+func (k projectPage) localize(proj *simple.Project) map[string]origin {
+	origins := make(map[string]origin, len(proj.Files))
+	kept := proj.Files[:0]
+	for _, f := range proj.Files {
+		u, err := url.Parse(f.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			k.log.Warn("dropping file with an unusable URL", "project", k.name, "file", f.Filename, "url", f.URL)
+			continue
+		}
+		key, err := cache.PackageKey(u, f.Filename, f.Hashes["sha256"])
+		if err != nil {
+			k.log.Warn("dropping file with an unsafe name", "project", k.name, "file", f.Filename, "err", err)
+			continue
+		}
+		origins[key] = origin{
+			Project: k.name, URL: f.URL, Hashes: f.Hashes, Size: f.Size,
+			Metadata: f.CoreMetadata.Available, MetadataHashes: f.CoreMetadata.Hashes,
+		}
+		f.URL = relativeFileURL(key)
+		kept = append(kept, f)
+	}
+	proj.Files = kept
+	return origins
+}
+
+// relativeFileURL is a file's link from /simple/<name>/, the same link
+// bandersnatch writes, so the tree also works under a static server.
+func relativeFileURL(key string) string {
+	return (&url.URL{Path: "../../" + strings.TrimPrefix(key, "web/")}).EscapedPath()
+}
+
+// relativize turns links that resolved against base's host back into
+// relative ones.
+func relativize(proj *simple.Project, base *url.URL) {
+	for i := range proj.Files {
+		u, err := url.Parse(proj.Files[i].URL)
+		if err == nil && u.Host == base.Host {
+			proj.Files[i].URL = "../.." + u.EscapedPath()
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// rootPage is the pageKind of /simple/, the list of every project.
+type rootPage struct {
+	up *upstream.Client
+}
+
+func (rootPage) keys() (string, string, string) {
+	return cache.RootPageKey(cache.PageV1JSON), cache.RootPageKey(cache.PageV1HTML), cache.RootPageKey(cache.PageHTML)
+}
+
+func (rootPage) base() *url.URL { return &url.URL{Scheme: "http", Host: localHost, Path: "/simple/"} }
+
+func (k rootPage) load(ctx context.Context, s cache.Store) (*page, error) {
+	jk, v1k, hk := k.keys()
+	if info, err := s.Stat(ctx, jk); err == nil {
+		js, err := getObject(ctx, s, jk)
+		if err != nil {
+			return nil, err
+		}
+		root, err := simple.ParseRootJSON(js)
+		if err != nil {
+			return nil, fmt.Errorf("stored %s: %w", jk, err)
+		}
+		html, err := getObject(ctx, s, v1k)
+		if err != nil {
+			html = simple.RenderRootHTML(root)
+		}
+		return newPage(js, html, root.Meta.LastSerial, info.ModTime), nil
+	}
+	for _, key := range []string{v1k, hk} {
+		info, err := s.Stat(ctx, key)
+		if err != nil {
+			continue
+		}
+		html, err := getObject(ctx, s, key)
+		if err != nil {
+			return nil, err
+		}
+		root, err := simple.ParseRootHTML(html, k.base())
+		if err != nil {
+			return nil, fmt.Errorf("stored %s: %w", key, err)
+		}
+		return newPage(simple.RenderRootJSON(root), html, -1, info.ModTime), nil
+	}
+	return nil, fmt.Errorf("root page: %w", fs.ErrNotExist)
+}
+
+func (k rootPage) fetch(ctx context.Context, prev *page) (*page, error) {
+	pg, err := k.up.FetchRootPage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var root *simple.RootIndex
+	if isJSONPage(pg) {
+		root, err = simple.ParseRootJSON(pg.Body)
+	} else {
+		root, err = simple.ParseRootHTML(pg.Body, pg.URL)
+	}
+	if err != nil {
+		return nil, &upstream.Error{Kind: upstream.KindBadResponse, URL: pg.URL.String(), Err: err}
+	}
+	if root.Meta.LastSerial < 0 {
+		root.Meta.LastSerial = pg.Serial
+	}
+	if prev != nil && root.Meta.LastSerial >= 0 && root.Meta.LastSerial < prev.serial {
+		staleSerials.Inc()
+		return nil, fmt.Errorf("root: serial %d < stored %d: %w", root.Meta.LastSerial, prev.serial, errStaleSerial)
+	}
+	return newPage(simple.RenderRootJSON(root), simple.RenderRootHTML(root), root.Meta.LastSerial, time.Now()), nil
+}

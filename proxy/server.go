@@ -1,0 +1,129 @@
+// Package proxy is the HTTP side of pypi-proxy: the Simple API, the files,
+// the JSON API, health and metrics, served with echo from the cache and the
+// upstream client.
+package proxy
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/dgraph-io/ristretto/v2"
+	"github.com/labstack/echo/v4"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// Config configures a Server. Zero values are the documented defaults.
+type Config struct {
+	// Upstream is the client for the upstream index. Required.
+	Upstream *upstream.Client
+	// Store is the cache tree. Required.
+	Store cache.Store
+	// IndexTTL is how long a page is served without asking upstream (default 10m).
+	IndexTTL time.Duration
+	// NotFoundTTL is how long an upstream 404 is remembered (default 1m, at most IndexTTL).
+	NotFoundTTL time.Duration
+	// Offline serves only what is cached and never contacts upstream.
+	Offline bool
+	// MemoryBytes bounds rendered pages held in memory (default 256 MiB).
+	MemoryBytes int64
+	// FetchTimeout bounds a shared upstream page fetch (default 2m).
+	FetchTimeout time.Duration
+	// Logger receives logs; nil uses slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) defaults() error {
+	if c.Upstream == nil || c.Store == nil {
+		return errors.New("proxy: Upstream and Store are required")
+	}
+	if c.IndexTTL <= 0 {
+		c.IndexTTL = 10 * time.Minute
+	}
+	if c.NotFoundTTL <= 0 {
+		c.NotFoundTTL = time.Minute
+	}
+	c.NotFoundTTL = min(c.NotFoundTTL, c.IndexTTL)
+	if c.MemoryBytes <= 0 {
+		c.MemoryBytes = 256 << 20
+	}
+	if c.FetchTimeout <= 0 {
+		c.FetchTimeout = 2 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Server answers pip, uv and poetry.
+type Server struct {
+	cfg     Config
+	echo    *echo.Echo
+	pages   *pages
+	origins *originBook
+	log     *slog.Logger
+}
+
+// New builds a Server and its routes.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	mem, err := ristretto.NewCache(&ristretto.Config[string, *page]{
+		NumCounters: 1_000_000,
+		MaxCost:     cfg.MemoryBytes,
+		BufferItems: 64,
+		Metrics:     true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, origins: newOriginBook(cfg.Store, cfg.Logger)}
+	s.pages = &pages{
+		store: cfg.Store, mem: mem, ttl: cfg.IndexTTL, notFoundTTL: cfg.NotFoundTTL,
+		offline: cfg.Offline, timeout: cfg.FetchTimeout, log: cfg.Logger,
+	}
+	s.echo = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo returns the echo instance, for starting and shutting down.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.observe)
+	e.GET("/simple", redirectTo("/simple/"))
+	e.GET("/simple/", s.handleRoot)
+	e.GET("/simple/:name", s.handleProjectNoSlash)
+	e.GET("/simple/:name/", s.handleProject)
+	e.HEAD("/simple/", s.handleRoot)
+	e.HEAD("/simple/:name/", s.handleProject)
+	e.GET("/pypi/:name/json", s.handleJSONAPI)
+	e.GET("/pypi/:name/:version/json", s.handleJSONAPI)
+	e.GET("/healthz", s.handleHealthz)
+	return e
+}
+
+func redirectTo(path string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, withQuery(path, c.Request().URL.RawQuery))
+	}
+}
+
+func withQuery(path, rawQuery string) string {
+	if rawQuery == "" {
+		return path
+	}
+	return path + "?" + rawQuery
+}

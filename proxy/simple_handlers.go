@@ -1,0 +1,127 @@
+package proxy
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
+)
+
+// projectName reads and checks the :name parameter. It returns the
+// normalized name and whether the request used it as is.
+func projectName(c echo.Context) (string, bool, error) {
+	raw, err := url.PathUnescape(c.Param("name"))
+	if err != nil {
+		return "", false, echo.NewHTTPError(http.StatusBadRequest, "malformed project name escape")
+	}
+	if err := simple.ValidateName(raw); err != nil {
+		return "", false, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	norm := simple.Normalize(raw)
+	return norm, norm == raw, nil
+}
+
+func (s *Server) handleProjectNoSlash(c echo.Context) error {
+	name, _, err := projectName(c)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusMovedPermanently, withQuery("/simple/"+name+"/", c.Request().URL.RawQuery))
+}
+
+func (s *Server) handleProject(c echo.Context) error {
+	setRoute(c, routeProject)
+	name, exact, err := projectName(c)
+	if err != nil {
+		return err
+	}
+	if !exact {
+		return c.Redirect(http.StatusMovedPermanently, withQuery("/simple/"+name+"/", c.Request().URL.RawQuery))
+	}
+	format, ctype, err := negotiate(c)
+	if err != nil {
+		return err
+	}
+	kind := projectPage{name: name, up: s.cfg.Upstream, origins: s.origins, log: s.log}
+	p, o, err := s.pages.get(c.Request().Context(), name, kind, wantsRevalidation(c.Request()))
+	setOutcome(c, o)
+	if err != nil {
+		return err
+	}
+	return s.writePage(c, p, o, format, ctype)
+}
+
+func (s *Server) handleRoot(c echo.Context) error {
+	setRoute(c, routeRoot)
+	format, ctype, err := negotiate(c)
+	if err != nil {
+		return err
+	}
+	p, o, err := s.pages.get(c.Request().Context(), "", rootPage{up: s.cfg.Upstream}, wantsRevalidation(c.Request()))
+	setOutcome(c, o)
+	if err != nil {
+		return err
+	}
+	return s.writePage(c, p, o, format, ctype)
+}
+
+// negotiate picks the format; every negotiated response, 406 included,
+// varies on Accept.
+func negotiate(c echo.Context) (simple.Format, string, error) {
+	c.Response().Header().Set("Vary", "Accept")
+	format, ctype, err := simple.Negotiate(c.Request().Header.Get("Accept"), c.QueryParam("format"))
+	if err != nil {
+		return 0, "", echo.NewHTTPError(http.StatusNotAcceptable, err.Error())
+	}
+	return format, ctype, nil
+}
+
+// wantsRevalidation reports a client asking for a fresh copy (pip sends
+// Cache-Control: max-age=0 for index pages).
+func wantsRevalidation(r *http.Request) bool {
+	cc := strings.ToLower(r.Header.Get("Cache-Control"))
+	return strings.Contains(cc, "max-age=0") || strings.Contains(cc, "no-cache") ||
+		strings.Contains(strings.ToLower(r.Header.Get("Pragma")), "no-cache")
+}
+
+// writePage sends a rendered page from memory, or 304.
+func (s *Server) writePage(c echo.Context, p *page, o outcome, format simple.Format, ctype string) error {
+	body, etag := p.html, p.htmlETag
+	if format == simple.FormatJSON {
+		body, etag = p.json, p.jsonETag
+	}
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("X-Cache", strings.ToUpper(string(o)))
+	if p.serial >= 0 {
+		h.Set("X-PyPI-Last-Serial", strconv.FormatInt(p.serial, 10))
+	}
+	if o == outcomeStale {
+		h.Set("Warning", `110 pypi-proxy "Response is Stale"`)
+		h.Set("Cache-Control", "max-age=0, must-revalidate")
+	} else {
+		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(s.cfg.IndexTTL.Seconds()))+", public")
+	}
+	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, ctype, body)
+}
+
+// etagMatches implements If-None-Match's weak comparison.
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,188 @@
+// Package upstream is the one HTTP client the proxy and the prefetcher use to
+// talk to the upstream index and its file hosts. Index requests go through
+// gregjones/httpcache so every refresh is a conditional request.
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gregjones/httpcache"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+)
+
+// Config configures a Client. Zero values are the documented defaults.
+type Config struct {
+	// IndexURL is the root of the upstream Simple API, e.g.
+	// https://pypi.org/simple/. Required; a trailing slash is added.
+	IndexURL string
+	// Store persists upstream responses for revalidation; nil keeps them in memory only.
+	Store cache.Store
+	// MemoryBytes bounds the in-memory copy of upstream responses (default 64 MiB).
+	MemoryBytes int64
+	// Timeout bounds one index request (default 30s).
+	Timeout time.Duration
+	// Retries is how many times a failed retryable request is tried again (default 2; -1 for none).
+	Retries int
+	// Backoff is the first retry delay, doubled each time (default 200ms).
+	Backoff time.Duration
+	// MaxPageBytes bounds an index response body (default 512 MiB: PyPI's root is ~30 MB).
+	MaxPageBytes int64
+	// Transport is the base transport; nil uses a tuned clone of http.DefaultTransport.
+	Transport http.RoundTripper
+	// UserAgent is sent with every request.
+	UserAgent string
+	// Logger receives warnings; nil uses slog.Default().
+	Logger *slog.Logger
+}
+
+// Client talks to one upstream index and the hosts its pages link to.
+type Client struct {
+	cfg      Config
+	index    *url.URL
+	pages    *http.Client // through httpcache
+	files    *http.Client // plain: files are immutable and cached by cache/
+	log      *slog.Logger
+	allowed  map[string]bool // hosts a redirect may lead to
+	jsonBase *url.URL        // root of the /pypi/<name>/json API
+}
+
+// New builds a Client.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	index, err := ParseIndexURL(cfg.IndexURL)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := newStoreCache(cfg.Store, cfg.MemoryBytes, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, index: index, log: cfg.Logger, allowed: map[string]bool{index.Host: true}}
+	c.jsonBase = jsonAPIBase(index)
+	base := &recordingTransport{next: cfg.Transport}
+	ht := httpcache.NewTransport(hc)
+	ht.Transport = base
+	c.pages = &http.Client{Transport: ht, CheckRedirect: c.checkRedirect}
+	c.files = &http.Client{Transport: base, CheckRedirect: c.checkRedirect}
+	return c, nil
+}
+
+func (cfg *Config) defaults() error {
+	if cfg.MemoryBytes <= 0 {
+		cfg.MemoryBytes = 64 << 20
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Retries == 0 {
+		cfg.Retries = 2
+	}
+	if cfg.Retries < 0 {
+		cfg.Retries = 0
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = 200 * time.Millisecond
+	}
+	if cfg.MaxPageBytes <= 0 {
+		cfg.MaxPageBytes = 512 << 20
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = DefaultTransport()
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "pypi-proxy"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return nil
+}
+
+// ParseIndexURL checks an upstream index URL and gives it a trailing slash.
+func ParseIndexURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("upstream URL %q: %w", raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("upstream URL %q: want an absolute http(s) URL", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("upstream URL %q: must not have a query or fragment", raw)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u, nil
+}
+
+// jsonAPIBase derives where /pypi/<name>/json lives: next to "simple/" on
+// PyPI-shaped indexes (https://pypi.org/simple/ -> https://pypi.org/).
+func jsonAPIBase(index *url.URL) *url.URL {
+	b := *index
+	b.Path = strings.TrimSuffix(b.Path, "simple/")
+	return &b
+}
+
+// DefaultTransport is a clone of http.DefaultTransport tuned for many
+// parallel requests to few hosts. It honours HTTPS_PROXY and friends.
+func DefaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 64
+	t.IdleConnTimeout = 90 * time.Second
+	t.ResponseHeaderTimeout = 60 * time.Second
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	// Files are hashed as raw bytes: never let the transport decompress.
+	t.DisableCompression = true
+	return t
+}
+
+// IndexURL returns the upstream index root.
+func (c *Client) IndexURL() *url.URL { u := *c.index; return &u }
+
+// checkRedirect keeps redirects on the host first asked or on the index host:
+// nothing upstream says can send the proxy to an arbitrary host.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("too many redirects")
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("redirect to %s refused", req.URL.Scheme)
+	}
+	if req.URL.Host != via[0].URL.Host && !c.allowed[req.URL.Host] {
+		// Only same-host redirects or redirects into the upstream index.
+		return fmt.Errorf("redirect from %s to another host %s refused", via[0].URL.Host, req.URL.Host)
+	}
+	return nil
+}
+
+// retry runs fn until it succeeds, fails for good, or the retries run out.
+func (c *Client) retry(ctx context.Context, fn func() error) error {
+	delay := c.cfg.Backoff
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		var ue *Error
+		if err == nil || attempt >= c.cfg.Retries || !errors.As(err, &ue) || !ue.Retryable() {
+			return err
+		}
+		upstreamRetries.Inc()
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+}

@@ -1,0 +1,97 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+
+	"github.com/dgraph-io/ristretto/v2"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+)
+
+// storeCache is the httpcache.Cache behind upstream index requests: ristretto
+// in memory in front of a cache.Store, so revalidation data (ETag,
+// Last-Modified and the last body) survives a restart.
+type storeCache struct {
+	mem    *ristretto.Cache[string, []byte]
+	store  cache.Store // nil: memory only
+	prefix string
+	log    *slog.Logger
+}
+
+func newStoreCache(store cache.Store, memBytes int64, log *slog.Logger) (*storeCache, error) {
+	mem, err := ristretto.NewCache(&ristretto.Config[string, []byte]{
+		NumCounters: 100_000,
+		MaxCost:     memBytes,
+		BufferItems: 64,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &storeCache{mem: mem, store: store, prefix: "state/http/", log: log}, nil
+}
+
+func (c *storeCache) key(k string) string {
+	sum := sha256.Sum256([]byte(k))
+	h := hex.EncodeToString(sum[:])
+	return c.prefix + h[:2] + "/" + h
+}
+
+// Get implements httpcache.Cache.
+func (c *storeCache) Get(k string) ([]byte, bool) {
+	if b, ok := c.mem.Get(k); ok {
+		return b, true
+	}
+	if c.store == nil {
+		return nil, false
+	}
+	obj, err := c.store.Open(context.Background(), c.key(k))
+	if err != nil {
+		return nil, false
+	}
+	defer obj.Close()
+	b, err := io.ReadAll(obj)
+	if err != nil {
+		return nil, false
+	}
+	c.mem.Set(k, b, int64(len(b)))
+	return b, true
+}
+
+// Set implements httpcache.Cache. Only 200 responses are worth keeping:
+// errors are never revalidated, and 404s are cached by the page layer.
+func (c *storeCache) Set(k string, resp []byte) {
+	if !bytes.HasPrefix(resp, []byte("HTTP/1.1 200")) && !bytes.HasPrefix(resp, []byte("HTTP/2.0 200")) {
+		return
+	}
+	c.mem.Set(k, resp, int64(len(resp)))
+	if c.store == nil {
+		return
+	}
+	ctx := context.Background()
+	w, err := c.store.Create(ctx, c.key(k))
+	if err != nil {
+		c.log.Warn("http cache: cannot store", "err", err)
+		return
+	}
+	defer w.Cancel(ctx)
+	if _, err := w.Write(resp); err != nil {
+		c.log.Warn("http cache: cannot store", "err", err)
+		return
+	}
+	if err := w.Commit(ctx); err != nil {
+		c.log.Warn("http cache: cannot store", "err", err)
+	}
+}
+
+// Delete implements httpcache.Cache.
+func (c *storeCache) Delete(k string) {
+	c.mem.Del(k)
+	if c.store != nil {
+		_ = c.store.Delete(context.Background(), c.key(k))
+	}
+}

@@ -1,0 +1,115 @@
+package upstream
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// indexAccept asks for PEP 691 JSON first: it carries more than HTML.
+const indexAccept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
+
+// Page is an upstream index response body with what is needed to parse it.
+type Page struct {
+	Body []byte
+	// MediaType is the response's media type without parameters.
+	MediaType string
+	// URL is the final URL, for resolving relative links.
+	URL *url.URL
+	// Serial is X-PyPI-Last-Serial, or -1.
+	Serial int64
+	// Revalidated is set when upstream answered 304 and the body came from
+	// the HTTP cache.
+	Revalidated bool
+	// Elapsed is the time spent on the network.
+	Elapsed time.Duration
+}
+
+// FetchProjectPage fetches /simple/<name>/ (name must be normalized) with a
+// conditional request when a previous copy is known.
+func (c *Client) FetchProjectPage(ctx context.Context, name string) (*Page, error) {
+	u := c.index.JoinPath(name) // JoinPath drops the trailing slash
+	u.Path += "/"
+	return c.fetchPage(ctx, u, indexAccept)
+}
+
+// FetchRootPage fetches the /simple/ root listing.
+func (c *Client) FetchRootPage(ctx context.Context) (*Page, error) {
+	return c.fetchPage(ctx, c.IndexURL(), indexAccept)
+}
+
+// FetchJSONAPI fetches /pypi/<name>/json, or /pypi/<name>/<version>/json when
+// version is not empty.
+func (c *Client) FetchJSONAPI(ctx context.Context, name, version string) (*Page, error) {
+	u := c.jsonBase.JoinPath("pypi", name)
+	if version != "" {
+		u = u.JoinPath(version)
+	}
+	u = u.JoinPath("json")
+	return c.fetchPage(ctx, u, "application/json")
+}
+
+func (c *Client) fetchPage(ctx context.Context, u *url.URL, accept string) (*Page, error) {
+	var page *Page
+	err := c.retry(ctx, func() error {
+		var err error
+		page, err = c.fetchPageOnce(ctx, u, accept)
+		return err
+	})
+	return page, err
+}
+
+func (c *Client) fetchPageOnce(ctx context.Context, u *url.URL, accept string) (*Page, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	ctx, ex := withExchange(ctx)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, &Error{Kind: KindBadResponse, URL: u.String(), Err: err}
+	}
+	req.Header.Set("Accept", accept)
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	// Our caller decided the page needs refreshing: always ask upstream,
+	// conditionally when httpcache holds a validator.
+	req.Header.Set("Cache-Control", "max-age=0")
+	resp, err := c.pages.Do(req)
+	if cerr := Classify(u.String(), resp, err); cerr != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, cerr
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxPageBytes+1))
+	if err != nil {
+		return nil, &Error{Kind: classifyTransportError(err), URL: u.String(), Err: fmt.Errorf("reading body: %w", err)}
+	}
+	if int64(len(body)) > c.cfg.MaxPageBytes {
+		return nil, &Error{Kind: KindBadResponse, URL: u.String(), Err: fmt.Errorf("body larger than %d bytes", c.cfg.MaxPageBytes)}
+	}
+	if ex.networked && ex.status != http.StatusNotModified {
+		upstreamBytes.WithLabelValues("page").Add(float64(len(body)))
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return &Page{
+		Body:        body,
+		MediaType:   mt,
+		URL:         resp.Request.URL,
+		Serial:      parseSerial(resp.Header.Get("X-PyPI-Last-Serial")),
+		Revalidated: ex.networked && ex.status == http.StatusNotModified,
+		Elapsed:     ex.elapsed,
+	}, nil
+}
+
+func parseSerial(s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
