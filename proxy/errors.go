@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
@@ -52,8 +53,30 @@ func mapError(err error) (int, string, string) {
 			return http.StatusBadGateway, "bad upstream response: " + err.Error(), "no-store"
 		}
 	}
+	switch {
+	case errors.Is(err, cache.ErrHashMismatch), errors.Is(err, cache.ErrTruncated):
+		return http.StatusBadGateway, "bad upstream file: " + err.Error(), "no-store"
+	case errors.Is(err, cache.ErrStalled):
+		return http.StatusGatewayTimeout, "upstream stalled: " + err.Error(), "no-store"
+	}
 	if errors.Is(err, errNotCachedOffline) {
 		return http.StatusGatewayTimeout, err.Error(), "no-store"
 	}
 	return http.StatusInternalServerError, "internal error", "no-store"
+}
+
+// failureReason labels a failed download for metrics.
+func failureReason(err error) string {
+	var ue *upstream.Error
+	switch {
+	case errors.Is(err, cache.ErrHashMismatch):
+		return "hash_mismatch"
+	case errors.Is(err, cache.ErrTruncated):
+		return "truncated"
+	case errors.Is(err, cache.ErrStalled):
+		return "stalled"
+	case errors.As(err, &ue):
+		return ue.Kind.String()
+	}
+	return "other"
 }

@@ -35,6 +35,10 @@ var (
 		Name: "pypi_proxy_coalesced_requests_total",
 		Help: "Requests that shared another request's upstream fetch, by kind.",
 	}, []string{"kind"})
+	downloadFailures = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "pypi_proxy_download_failures_total",
+		Help: "Upstream file downloads that failed and published nothing, by reason (hash_mismatch, truncated, stalled, ...).",
+	}, []string{"reason"})
 	storeErrors = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "pypi_proxy_store_errors_total",
 		Help: "Failed writes to the cache store (e.g. disk full).",

@@ -4,6 +4,7 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -32,6 +33,13 @@ type Config struct {
 	MemoryBytes int64
 	// FetchTimeout bounds a shared upstream page fetch (default 2m).
 	FetchTimeout time.Duration
+	// Budget, when set, learns of every stored file and access, and keeps
+	// the files within its size limit.
+	Budget *cache.Budget
+	// SpoolDir holds the bytes of downloads in flight (default os.TempDir()).
+	SpoolDir string
+	// DownloadIdleTimeout aborts an upstream download that stalls (default 60s).
+	DownloadIdleTimeout time.Duration
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
 }
@@ -65,6 +73,7 @@ type Server struct {
 	echo    *echo.Echo
 	pages   *pages
 	origins *originBook
+	filler  *cache.Filler
 	log     *slog.Logger
 }
 
@@ -87,8 +96,37 @@ func New(cfg Config) (*Server, error) {
 		store: cfg.Store, mem: mem, ttl: cfg.IndexTTL, notFoundTTL: cfg.NotFoundTTL,
 		offline: cfg.Offline, timeout: cfg.FetchTimeout, log: cfg.Logger,
 	}
+	s.filler = cache.NewFiller(cfg.Store, cache.FillerOptions{
+		SpoolDir:    cfg.SpoolDir,
+		IdleTimeout: cfg.DownloadIdleTimeout,
+		Logger:      cfg.Logger,
+		OnCommit: func(key string, size int64) {
+			if cfg.Budget != nil {
+				cfg.Budget.Added(key, size)
+			}
+		},
+		OnFailure: func(key string, err error) { downloadFailures.WithLabelValues(failureReason(err)).Inc() },
+	})
 	s.echo = s.routes()
 	return s, nil
+}
+
+// Wait blocks until the downloads in flight have finished or ctx ends.
+func (s *Server) Wait(ctx context.Context) error { return s.filler.Wait(ctx) }
+
+// pin keeps key from being evicted while it is served.
+func (s *Server) pin(key string) func() {
+	if s.cfg.Budget == nil {
+		return func() {}
+	}
+	return s.cfg.Budget.Acquire(key)
+}
+
+// touch records an access for the LRU.
+func (s *Server) touch(key string) {
+	if s.cfg.Budget != nil {
+		s.cfg.Budget.Touch(key)
+	}
 }
 
 // Handler returns the HTTP handler.
@@ -111,6 +149,8 @@ func (s *Server) routes() *echo.Echo {
 	e.HEAD("/simple/:name/", s.handleProject)
 	e.GET("/pypi/:name/json", s.handleJSONAPI)
 	e.GET("/pypi/:name/:version/json", s.handleJSONAPI)
+	e.GET("/packages/*", s.handleFile)
+	e.HEAD("/packages/*", s.handleFile)
 	e.GET("/healthz", s.handleHealthz)
 	return e
 }

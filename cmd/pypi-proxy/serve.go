@@ -26,6 +26,7 @@ type serveConfig struct {
 	cacheDir        string
 	indexTTL        time.Duration
 	offline         bool
+	maxCacheSize    sizeValue
 	memory          sizeValue
 	upstreamTimeout time.Duration
 	upstreamRetries int
@@ -49,6 +50,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "cache directory (a bandersnatch-layout mirror tree)")
 	fs.DurationVar(&cfg.indexTTL, "index-ttl", 10*time.Minute, "serve index pages younger than this without asking upstream")
 	fs.BoolVar(&cfg.offline, "offline", false, "serve only what is cached; never contact upstream")
+	fs.Var(&cfg.maxCacheSize, "max-cache-size", "keep cached files under this size, evicting the least recently used (e.g. 50GiB; 0: unlimited)")
 	cfg.memory = 256 << 20
 	fs.Var(&cfg.memory, "memory", "memory for rendered index pages (e.g. 256MiB)")
 	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream index request")
@@ -70,10 +72,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := buildServer(&cfg, log)
+	srv, budget, err := buildServer(&cfg, log)
 	if err != nil {
 		return err
 	}
+	defer budget.Close()
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -83,17 +86,27 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }
 
-func buildServer(cfg *serveConfig, log *slog.Logger) (*proxy.Server, error) {
+func buildServer(cfg *serveConfig, log *slog.Logger) (*proxy.Server, *cache.Budget, error) {
 	if _, err := upstream.ParseIndexURL(cfg.upstream); err != nil {
-		return nil, usageErr("--upstream: %v", err)
+		return nil, nil, usageErr("--upstream: %v", err)
 	}
 	if cfg.upstreamRetries < 0 {
-		return nil, usageErr("--upstream-retries must be >= 0")
+		return nil, nil, usageErr("--upstream-retries must be >= 0")
 	}
 	store, err := openStore(cfg.cacheDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	spool := filepath.Join(cfg.cacheDir, ".spool")
+	if err := os.MkdirAll(spool, 0o755); err != nil {
+		return nil, nil, err
+	}
+	budget, err := cache.NewBudget(store, cache.BudgetOptions{MaxBytes: int64(cfg.maxCacheSize), Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	bytes, files, _ := budget.Stats()
+	log.Info("cache opened", "files", files, "bytes", bytes, "max_bytes", int64(cfg.maxCacheSize))
 	retries := cfg.upstreamRetries
 	if retries == 0 {
 		retries = -1
@@ -103,12 +116,18 @@ func buildServer(cfg *serveConfig, log *slog.Logger) (*proxy.Server, error) {
 		UserAgent: "pypi-proxy/" + version, Logger: log,
 	})
 	if err != nil {
-		return nil, err
+		budget.Close()
+		return nil, nil, err
 	}
-	return proxy.New(proxy.Config{
+	srv, err := proxy.New(proxy.Config{
 		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, Offline: cfg.offline,
-		MemoryBytes: int64(cfg.memory), Logger: log,
+		MemoryBytes: int64(cfg.memory), Budget: budget, SpoolDir: spool, Logger: log,
 	})
+	if err != nil {
+		budget.Close()
+		return nil, nil, err
+	}
+	return srv, budget, nil
 }
 
 // openStore opens the cache directory, checks it is writable and removes
@@ -149,6 +168,11 @@ func serveUntilDone(ctx context.Context, srv *proxy.Server, ln net.Listener, gra
 	defer cancel()
 	if err := e.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Shared downloads whose clients are gone finish (and publish) or are
+	// abandoned, leaving nothing partial: temp files are removed on failure.
+	if err := srv.Wait(sctx); err != nil {
+		log.Warn("downloads still running at shutdown; abandoned", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

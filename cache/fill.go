@@ -1,0 +1,218 @@
+package cache
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+)
+
+// Expect is what a fetched object must turn out to be before it is published.
+type Expect struct {
+	// SHA256 is the hex digest the index advertised. Without one the bytes
+	// are streamed to the clients but never published.
+	SHA256 string
+	// Size is the advertised size, or -1.
+	Size int64
+}
+
+// Fetch opens the upstream body and reports its length (-1 if unknown).
+type Fetch func(ctx context.Context) (body io.ReadCloser, size int64, err error)
+
+// ErrHashMismatch is a download whose sha256 is not the advertised one.
+var ErrHashMismatch = errors.New("sha256 mismatch")
+
+// ErrTruncated is a download that ended before its advertised size.
+var ErrTruncated = errors.New("truncated download")
+
+// ErrStalled is a download that made no progress for the idle timeout.
+var ErrStalled = errors.New("download stalled")
+
+// FillerOptions configures a Filler. Zero values are the documented defaults.
+type FillerOptions struct {
+	// SpoolDir holds the bytes of downloads in progress, for the clients
+	// that join them (default os.TempDir()).
+	SpoolDir string
+	// IdleTimeout aborts a download that receives nothing for this long (default 60s).
+	IdleTimeout time.Duration
+	// MaxDuration bounds a whole download (default 1h).
+	MaxDuration time.Duration
+	// OnCommit is called after an object is published.
+	OnCommit func(key string, size int64)
+	// OnFailure is called when a download fails (for metrics).
+	OnFailure func(key string, err error)
+	Logger    *slog.Logger
+}
+
+// Filler fetches each missing object once, however many clients ask at the
+// same time: the bytes go to a temp object, through sha256 and to a spool
+// that every waiting client reads as they arrive. The object is published
+// only when its hash checks out.
+type Filler struct {
+	store Store
+	opts  FillerOptions
+
+	mu       sync.Mutex
+	inflight map[string]*Download
+}
+
+// NewFiller builds a Filler over store.
+func NewFiller(store Store, opts FillerOptions) *Filler {
+	if opts.SpoolDir == "" {
+		opts.SpoolDir = os.TempDir()
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 60 * time.Second
+	}
+	if opts.MaxDuration <= 0 {
+		opts.MaxDuration = time.Hour
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Filler{store: store, opts: opts, inflight: map[string]*Download{}}
+}
+
+// Get returns the download of key, joining the one in flight or starting
+// one. It returns nil and no error when key was published meanwhile: the
+// caller should open it from the store. The download runs detached from
+// ctx: a client hanging up does not abort it for the others.
+func (f *Filler) Get(ctx context.Context, key string, want Expect, fetch Fetch) (d *Download, joined bool, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if d := f.inflight[key]; d != nil {
+		d.acquire()
+		return d, true, nil
+	}
+	if _, err := f.store.Stat(ctx, key); err == nil {
+		return nil, false, nil
+	}
+	spool, err := os.CreateTemp(f.opts.SpoolDir, "pypi-proxy-spool-*")
+	if err != nil {
+		return nil, false, fmt.Errorf("spool for %s: %w", key, err)
+	}
+	os.Remove(spool.Name()) // unlinked: the open descriptor is all we need
+	d = newDownload(key, spool, want.Size)
+	f.inflight[key] = d
+	d.acquire() // the caller's reference
+	d.acquire() // run's reference
+	go f.run(d, want, fetch)
+	return d, false, nil
+}
+
+// Wait blocks until every download in flight has finished or ctx ends.
+func (f *Filler) Wait(ctx context.Context) error {
+	for {
+		f.mu.Lock()
+		var d *Download
+		for _, d = range f.inflight {
+			break
+		}
+		f.mu.Unlock()
+		if d == nil {
+			return nil
+		}
+		select {
+		case <-d.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (f *Filler) run(d *Download, want Expect, fetch Fetch) {
+	defer d.release()
+	ctx, cancel := context.WithTimeout(context.Background(), f.opts.MaxDuration)
+	defer cancel()
+	err := f.download(ctx, cancel, d, want, fetch)
+	f.mu.Lock()
+	delete(f.inflight, d.key)
+	f.mu.Unlock()
+	d.finish(err)
+	if err != nil {
+		f.opts.Logger.Warn("download failed, nothing published", "key", d.key, "err", err)
+		if f.opts.OnFailure != nil {
+			f.opts.OnFailure(d.key, err)
+		}
+	}
+}
+
+// download copies upstream to the temp object and the spool, then verifies
+// and commits. The temp object is discarded on any failure.
+func (f *Filler) download(ctx context.Context, cancel context.CancelFunc, d *Download, want Expect, fetch Fetch) error {
+	body, size, err := fetch(ctx)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	if size >= 0 && want.Size >= 0 && size != want.Size {
+		return fmt.Errorf("%s: upstream length %d, index says %d: %w", d.key, size, want.Size, ErrTruncated)
+	}
+	if size < 0 {
+		size = want.Size
+	}
+	d.setSize(size)
+	w, err := f.store.Create(ctx, d.key)
+	if err != nil {
+		return err
+	}
+	defer w.Cancel(context.Background())
+	h := sha256.New()
+	watchdog := time.AfterFunc(f.opts.IdleTimeout, cancel)
+	defer watchdog.Stop()
+	n, err := copyChunks(body, d, io.MultiWriter(w, h), watchdog, f.opts.IdleTimeout)
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("%s: no data for %s: %w", d.key, f.opts.IdleTimeout, ErrStalled)
+		}
+		return err
+	}
+	if size >= 0 && n != size {
+		return fmt.Errorf("%s: got %d of %d bytes: %w", d.key, n, size, ErrTruncated)
+	}
+	if want.SHA256 == "" {
+		return nil // streamed, never published: nothing to verify it against
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want.SHA256 {
+		return fmt.Errorf("%s: got sha256 %s, index says %s: %w", d.key, got, want.SHA256, ErrHashMismatch)
+	}
+	if err := w.Commit(ctx); err != nil {
+		return err
+	}
+	if f.opts.OnCommit != nil {
+		f.opts.OnCommit(d.key, n)
+	}
+	return nil
+}
+
+// copyChunks moves the body into dst and the download's spool, resetting
+// the idle watchdog on every read.
+func copyChunks(body io.Reader, d *Download, dst io.Writer, watchdog *time.Timer, idle time.Duration) (int64, error) {
+	buf := make([]byte, 256<<10)
+	var total int64
+	for {
+		n, rerr := body.Read(buf)
+		if n > 0 {
+			watchdog.Reset(idle)
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return total, err
+			}
+			if err := d.append(buf[:n]); err != nil {
+				return total, err
+			}
+			total += int64(n)
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
