@@ -1,0 +1,124 @@
+package proxy
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// harness is a proxy in front of a fake upstream, on a temp cache dir.
+type harness struct {
+	t     *testing.T
+	up    *fakepypi.Upstream
+	dir   string
+	store *cache.FS
+	srv   *Server
+	http  *httptest.Server
+}
+
+type harnessOpts struct {
+	cfg      Config // Upstream and Store are filled in
+	fakeOpts fakepypi.Options
+	dir      string // reuse a cache dir (restart tests)
+	up       *fakepypi.Upstream
+	noDemo   bool
+}
+
+func newHarness(t *testing.T, o harnessOpts) *harness {
+	t.Helper()
+	h := &harness{t: t, up: o.up, dir: o.dir}
+	if h.up == nil {
+		h.up = fakepypi.New(o.fakeOpts)
+		t.Cleanup(h.up.Close)
+		if !o.noDemo {
+			fakepypi.PublishDemo(h.up)
+		}
+	}
+	if h.dir == "" {
+		h.dir = t.TempDir()
+	}
+	h.start(o.cfg)
+	return h
+}
+
+func (h *harness) start(cfg Config) {
+	h.t.Helper()
+	store, err := cache.NewFS(h.dir)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.store = store
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client, err := upstream.New(upstream.Config{
+		IndexURL: h.up.IndexURL(), Store: store, Retries: -1, Timeout: 5 * time.Second, Logger: log,
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cfg.Upstream, cfg.Store, cfg.Logger = client, store, log
+	if cfg.SpoolDir == "" {
+		cfg.SpoolDir = h.t.TempDir()
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.srv = srv
+	h.http = httptest.NewServer(srv.Handler())
+	h.t.Cleanup(h.http.Close)
+}
+
+// restart stops the proxy and starts a new one on the same cache dir.
+func (h *harness) restart(cfg Config) {
+	h.http.Close()
+	h.start(cfg)
+}
+
+// get requests path with headers given as "Name: value" strings.
+func (h *harness) get(path string, headers ...string) (*http.Response, string) {
+	return h.do(http.MethodGet, path, headers...)
+}
+
+func (h *harness) do(method, path string, headers ...string) (*http.Response, string) {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.http.URL+path, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, hv := range headers {
+		k, v, _ := strings.Cut(hv, ":")
+		req.Header.Set(k, strings.TrimSpace(v))
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatalf("%s %s: reading body: %v", method, path, err)
+	}
+	return resp, string(body)
+}
+
+const (
+	pipAccept  = "Accept: application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
+	jsonAccept = "Accept: application/vnd.pypi.simple.v1+json"
+	htmlAccept = "Accept: text/html"
+)
+
+func wantStatus(t *testing.T, resp *http.Response, body string, code int) {
+	t.Helper()
+	if resp.StatusCode != code {
+		t.Fatalf("%s: status %d, want %d; body: %.300s", resp.Request.URL.Path, resp.StatusCode, code, body)
+	}
+}
