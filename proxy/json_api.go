@@ -139,4 +139,3 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", fmt.Sprintf("max-age=%d, public", int(s.cfg.IndexTTL.Seconds())))
 	return c.Blob(http.StatusOK, "application/json", body)
 }
-
