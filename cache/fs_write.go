@@ -1,0 +1,141 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Create starts a new object: a temp file in the target's directory
+// (created as needed). Nothing is visible under key until Commit.
+func (s *FS) Create(ctx context.Context, key string) (Writer, error) {
+	if err := check(ctx, "create", key); err != nil {
+		return nil, err
+	}
+	target := s.path(key)
+	dir := filepath.Dir(target)
+	var f *os.File
+	var err error
+	// A concurrent Delete may remove the freshly made (empty) directory
+	// between MkdirAll and CreateTemp; retry a few times.
+	for range 5 {
+		if err = os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("cache: create %s: %w", key, err)
+		}
+		f, err = os.CreateTemp(dir, TempPrefix+"*")
+		if !errors.Is(err, iofs.ErrNotExist) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cache: create %s: %w", key, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("cache: create %s: %w", key, err)
+	}
+	w := &fsWriter{key: key, f: f, w: f, target: target}
+	if s.wrapTemp != nil {
+		w.w = s.wrapTemp(f)
+	}
+	return w, nil
+}
+
+// fsWriter is not safe for concurrent use; Commit and Cancel are idempotent.
+type fsWriter struct {
+	key    string
+	f      *os.File  // the temp file; nil once finished
+	w      io.Writer // writes go here (f, or a test wrapper)
+	target string
+	err    error // why the writer finished, if not by a successful Commit
+	done   bool  // committed successfully
+}
+
+func (w *fsWriter) Write(p []byte) (int, error) {
+	if w.f == nil {
+		return 0, w.finishedErr()
+	}
+	n, err := w.w.Write(p)
+	if err != nil {
+		// e.g. ENOSPC: drop the temp file now so it does not hold space.
+		w.abort(fmt.Errorf("cache: write %s: %w", w.key, err))
+		return n, w.err
+	}
+	return n, nil
+}
+
+func (w *fsWriter) finishedErr() error {
+	if w.err != nil {
+		return w.err
+	}
+	return ErrWriterClosed
+}
+
+// abort closes and removes the temp file and records why.
+func (w *fsWriter) abort(why error) {
+	if w.f == nil {
+		return
+	}
+	w.f.Close()
+	os.Remove(w.f.Name())
+	w.f = nil
+	w.err = why
+}
+
+// Commit publishes the object: fsync, close, rename over the target, fsync
+// the directory. On any error nothing is published and the temp file is
+// removed (except a failed directory fsync, after which the rename may or
+// may not survive a crash; the error is still returned).
+func (w *fsWriter) Commit(ctx context.Context) error {
+	if w.done {
+		return nil
+	}
+	if w.f == nil {
+		return w.finishedErr()
+	}
+	if err := ctx.Err(); err != nil {
+		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
+		return w.err
+	}
+	f := w.f
+	if err := f.Sync(); err != nil {
+		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
+		return w.err
+	}
+	if err := f.Close(); err != nil {
+		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
+		return w.err
+	}
+	if err := os.Rename(f.Name(), w.target); err != nil {
+		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
+		return w.err
+	}
+	w.f, w.done = nil, true
+	if err := syncDir(filepath.Dir(w.target)); err != nil {
+		return fmt.Errorf("cache: commit %s: sync dir: %w", w.key, err)
+	}
+	return nil
+}
+
+// Cancel discards the data; it is a no-op after Commit or Cancel.
+func (w *fsWriter) Cancel(context.Context) error {
+	w.abort(ErrWriterClosed)
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
