@@ -22,7 +22,9 @@ func (h *harness) fileLinks(project string) map[string]string {
 	h.t.Helper()
 	resp, body := h.get("/simple/"+project+"/", jsonAccept)
 	wantStatus(h.t, resp, body, 200)
-	var page struct{ Files []struct{ URL, Filename string } }
+	var page struct {
+		Files []struct{ URL, Filename string }
+	}
 	if err := json.Unmarshal([]byte(body), &page); err != nil {
 		h.t.Fatal(err)
 	}
