@@ -1,0 +1,29 @@
+package fakepypi
+
+import (
+	"os"
+	"strings"
+)
+
+// PipEnv returns an environment for running pip hermetically against the fake: the current
+// environment without proxy and PIP_* variables, plus HOME=home, PIP_CONFIG_FILE=/dev/null,
+// PIP_DISABLE_PIP_VERSION_CHECK=1, PIP_NO_INPUT=1 and NO_PROXY for loopback.
+func PipEnv(home string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch lk := strings.ToLower(k); {
+		case lk == "http_proxy", lk == "https_proxy", lk == "all_proxy", lk == "no_proxy",
+			strings.HasPrefix(k, "PIP_"), k == "HOME", k == "PYTHONPATH", k == "VIRTUAL_ENV":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env,
+		"HOME="+home,
+		"PIP_CONFIG_FILE=/dev/null",
+		"PIP_DISABLE_PIP_VERSION_CHECK=1",
+		"PIP_NO_INPUT=1",
+		"NO_PROXY=127.0.0.1,localhost",
+	)
+}
