@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 
 	"io"
 	"net/http"
@@ -68,26 +69,10 @@ func (s *Server) serveStored(c echo.Context, key string, o outcome) (bool, error
 
 // serveMiss fetches the object once from upstream and streams it.
 func (s *Server) serveMiss(c echo.Context, key string, isMeta bool) error {
-	ctx := c.Request().Context()
-	fileKey := strings.TrimSuffix(key, ".metadata")
-	if !isMeta {
-		fileKey = key
-	}
-	o, ok := s.origins.lookup(ctx, fileKey)
-	if !ok || (isMeta && !o.Metadata) {
-		return errNoOrigin
-	}
-	if s.cfg.Offline {
+	d, joined, err := s.startDownload(c.Request().Context(), key)
+	if errors.Is(err, errNotCachedOffline) {
 		setOutcome(c, outcomeOffline)
-		return errNotCachedOffline
 	}
-	src, want := o.URL, cache.Expect{SHA256: o.Hashes["sha256"], Size: o.Size}
-	if isMeta {
-		src, want = o.URL+".metadata", cache.Expect{SHA256: o.MetadataHashes["sha256"], Size: -1}
-	}
-	d, joined, err := s.filler.Get(ctx, key, want, func(ctx context.Context) (io.ReadCloser, int64, error) {
-		return s.cfg.Upstream.OpenFile(ctx, src)
-	})
 	if err != nil {
 		return err
 	}
@@ -102,6 +87,30 @@ func (s *Server) serveMiss(c echo.Context, key string, isMeta bool) error {
 	}
 	setOutcome(c, outcomeMiss)
 	return s.streamDownload(c, key, d)
+}
+
+// startDownload joins or starts the download of a file or .metadata key
+// whose origin an index page gave. A nil Download means it is published.
+func (s *Server) startDownload(ctx context.Context, key string) (*cache.Download, bool, error) {
+	isMeta := strings.HasSuffix(key, ".metadata")
+	fileKey := key
+	if isMeta {
+		fileKey = strings.TrimSuffix(key, ".metadata")
+	}
+	o, ok := s.origins.lookup(ctx, fileKey)
+	if !ok || (isMeta && !o.Metadata) {
+		return nil, false, errNoOrigin
+	}
+	if s.cfg.Offline {
+		return nil, false, errNotCachedOffline
+	}
+	src, want := o.URL, cache.Expect{SHA256: o.Hashes["sha256"], Size: o.Size}
+	if isMeta {
+		src, want = o.URL+".metadata", cache.Expect{SHA256: o.MetadataHashes["sha256"], Size: -1}
+	}
+	return s.filler.Get(ctx, key, want, func(ctx context.Context) (io.ReadCloser, int64, error) {
+		return s.cfg.Upstream.OpenFile(ctx, src)
+	})
 }
 
 // streamDownload serves a download in flight to one client.

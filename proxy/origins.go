@@ -73,6 +73,27 @@ func (b *originBook) record(ctx context.Context, project string, files map[strin
 	}
 }
 
+// files returns a project's recorded origins (a copy).
+func (b *originBook) files(ctx context.Context, project string) map[string]origin {
+	b.mu.RLock()
+	files, known := b.projects[project]
+	b.mu.RUnlock()
+	if !known {
+		files, _ = b.loadProject(ctx, project)
+	}
+	return maps.Clone(files)
+}
+
+// drop forgets a project.
+func (b *originBook) drop(project string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k := range b.projects[project] {
+		delete(b.byKey, k)
+	}
+	delete(b.projects, project)
+}
+
 // add merges origins learned elsewhere (the JSON API) into project's record.
 func (b *originBook) add(ctx context.Context, project string, files map[string]origin) {
 	b.mu.RLock()

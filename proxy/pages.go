@@ -100,7 +100,7 @@ func (ps *pages) get(ctx context.Context, key string, kind pageKind, revalidate 
 		// Detached from the first client: its hanging up must not fail the others.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ps.timeout)
 		defer cancel()
-		p, o, err := ps.refresh(fctx, key, kind, cached)
+		p, o, err := ps.refresh(fctx, key, kind, cached, true)
 		return result{p, o}, err
 	})
 	if shared {
@@ -126,8 +126,24 @@ func (ps *pages) cached(ctx context.Context, key string, kind pageKind) *page {
 	return p
 }
 
-// refresh asks upstream. On a failure it falls back to the stale copy.
-func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached *page) (*page, outcome, error) {
+// refreshNow asks upstream at once, sharing a fetch in flight, and never
+// falls back to a stale copy: the mirror wants to know.
+func (ps *pages) refreshNow(ctx context.Context, key string, kind pageKind) (*page, error) {
+	cached := ps.cached(ctx, key, kind)
+	v, err, _ := ps.group.Do("sync:"+key, func() (any, error) {
+		p, _, err := ps.refresh(ctx, key, kind, cached, false)
+		return p, err
+	})
+	p, _ := v.(*page)
+	return p, err
+}
+
+// forget drops a page from memory.
+func (ps *pages) forget(key string) { ps.mem.Del(key) }
+
+// refresh asks upstream. On a failure it falls back to the stale copy
+// when allowStale is set.
+func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached *page, allowStale bool) (*page, outcome, error) {
 	if cached != nil && cached.notFound {
 		cached = nil
 	}
@@ -136,7 +152,7 @@ func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached 
 	case upstream.IsNotFound(err):
 		ps.mem.Set(key, &page{notFound: true, fetched: time.Now()}, 512)
 		return nil, outcomeMiss, err
-	case err != nil && cached != nil:
+	case err != nil && cached != nil && allowStale:
 		ps.log.Warn("upstream failed, serving stale page", "page", key, "err", err)
 		staleServed.WithLabelValues("page").Inc()
 		return cached, outcomeStale, nil

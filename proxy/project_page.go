@@ -23,6 +23,7 @@ type projectPage struct {
 	name    string
 	up      *upstream.Client
 	origins *originBook
+	filter  Filter
 	log     *slog.Logger
 }
 
@@ -86,6 +87,9 @@ func (k projectPage) fetch(ctx context.Context, prev *page) (*page, error) {
 	if prev != nil && proj.Meta.LastSerial >= 0 && proj.Meta.LastSerial < prev.serial {
 		staleSerials.Inc()
 		return nil, fmt.Errorf("%s: serial %d < stored %d: %w", k.name, proj.Meta.LastSerial, prev.serial, errStaleSerial)
+	}
+	if k.filter != nil {
+		k.filter(proj)
 	}
 	k.origins.record(ctx, k.name, k.localize(proj))
 	return newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now()), nil

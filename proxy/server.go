@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
@@ -33,6 +34,10 @@ type Config struct {
 	MemoryBytes int64
 	// FetchTimeout bounds a shared upstream page fetch (default 2m).
 	FetchTimeout time.Duration
+	// Filter, when set, edits every project page before it is stored and
+	// served: the mirror's filters (pip must never see a link the mirror
+	// will not serve).
+	Filter Filter
 	// Budget, when set, learns of every stored file and access, and keeps
 	// the files within its size limit.
 	Budget *cache.Budget
@@ -109,6 +114,14 @@ func New(cfg Config) (*Server, error) {
 	})
 	s.echo = s.routes()
 	return s, nil
+}
+
+// Filter edits a freshly parsed upstream project page in place, e.g. to
+// drop files or releases.
+type Filter func(*simple.Project)
+
+func (s *Server) projectKind(name string) projectPage {
+	return projectPage{name: name, up: s.cfg.Upstream, origins: s.origins, filter: s.cfg.Filter, log: s.log}
 }
 
 // Wait blocks until the downloads in flight have finished or ctx ends.

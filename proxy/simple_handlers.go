@@ -46,7 +46,7 @@ func (s *Server) handleProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	kind := projectPage{name: name, up: s.cfg.Upstream, origins: s.origins, log: s.log}
+	kind := s.projectKind(name)
 	p, o, err := s.pages.get(c.Request().Context(), name, kind, wantsRevalidation(c.Request()))
 	setOutcome(c, o)
 	if err != nil {

@@ -1,0 +1,152 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// The mirror drives the same machinery as the lazy proxy through these
+// methods: a page or file it fetches is a hit for the proxy, and the other
+// way round.
+
+// FileOrigin is where a cached file comes from, as an index page said.
+type FileOrigin struct {
+	// Key is the file's store key ("web/packages/...").
+	Key    string
+	URL    string
+	SHA256 string
+	Size   int64 // -1 when unknown
+	// Metadata is set when the page advertised a PEP 658 file, stored at Key+".metadata".
+	Metadata       bool
+	MetadataSHA256 string
+}
+
+// SyncResult is what SyncProject found.
+type SyncResult struct {
+	// Serial is the stored page's serial (-1 when upstream gives none).
+	Serial int64
+	// Files are the files on the stored (filtered) page.
+	Files []FileOrigin
+	// Removed are the keys of files that left the page; they were deleted.
+	Removed []string
+	// Gone is set when upstream no longer has the project; its pages,
+	// files and records were deleted.
+	Gone bool
+}
+
+// ErrSerialBehind is a page that stayed below the serial the changelog
+// announced after every retry (a lagging upstream cache).
+var ErrSerialBehind = errors.New("upstream page stays behind the announced serial")
+
+// SyncProject refreshes a project now, whatever its age: the page must
+// reach minSerial (retried with backoff while upstream lags), files that
+// left it are deleted, and a project gone upstream is removed.
+func (s *Server) SyncProject(ctx context.Context, name string, minSerial int64) (*SyncResult, error) {
+	before := s.origins.files(ctx, name)
+	var p *page
+	var err error
+	for attempt, delay := 0, 500*time.Millisecond; ; attempt, delay = attempt+1, delay*2 {
+		p, err = s.pages.refreshNow(ctx, name, s.projectKind(name))
+		if upstream.IsNotFound(err) {
+			return &SyncResult{Serial: -1, Gone: true, Removed: slices.Collect(maps.Keys(before))}, s.RemoveProject(ctx, name)
+		}
+		if err != nil && !errors.Is(err, errStaleSerial) {
+			return nil, err
+		}
+		if err == nil && (minSerial < 0 || p.serial < 0 || p.serial >= minSerial) {
+			break
+		}
+		if attempt == 3 {
+			return nil, fmt.Errorf("%s: want serial %d: %w", name, minSerial, ErrSerialBehind)
+		}
+		staleSerials.Inc()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+	after := s.origins.files(ctx, name)
+	res := &SyncResult{Serial: p.serial}
+	for key, o := range after {
+		res.Files = append(res.Files, fileOrigin(key, o))
+	}
+	for key := range before {
+		if _, kept := after[key]; !kept {
+			res.Removed = append(res.Removed, key)
+			s.deleteFile(ctx, key)
+		}
+	}
+	return res, nil
+}
+
+func fileOrigin(key string, o origin) FileOrigin {
+	return FileOrigin{
+		Key: key, URL: o.URL, SHA256: o.Hashes["sha256"], Size: o.Size,
+		Metadata: o.Metadata, MetadataSHA256: o.MetadataHashes["sha256"],
+	}
+}
+
+// ProjectFiles returns the recorded origins of a project's files.
+func (s *Server) ProjectFiles(ctx context.Context, name string) []FileOrigin {
+	var out []FileOrigin
+	for key, o := range s.origins.files(ctx, name) {
+		out = append(out, fileOrigin(key, o))
+	}
+	return out
+}
+
+// FetchFile makes sure a file (or its .metadata) is in the cache: fetched
+// once, verified and published. It waits for the download.
+func (s *Server) FetchFile(ctx context.Context, key string) error {
+	if _, err := s.cfg.Store.Stat(ctx, key); err == nil {
+		return nil
+	}
+	d, _, err := s.startDownload(ctx, key)
+	if err != nil || d == nil {
+		return err
+	}
+	defer d.Release()
+	select {
+	case <-d.Done():
+		return d.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// RemoveProject deletes a project's pages, JSON API copies, files and
+// records.
+func (s *Server) RemoveProject(ctx context.Context, name string) error {
+	for key := range s.origins.files(ctx, name) {
+		s.deleteFile(ctx, key)
+	}
+	kind := s.projectKind(name)
+	jk, v1k, hk := kind.keys()
+	var errs []error
+	for _, key := range []string{jk, v1k, hk, cache.JSONAPIKey(name), cache.JSONKey(name), originsKey(name)} {
+		errs = append(errs, s.cfg.Store.Delete(ctx, key))
+	}
+	s.pages.forget(name)
+	s.pages.forget("json:" + name + "/")
+	s.origins.drop(name)
+	return errors.Join(errs...)
+}
+
+func (s *Server) deleteFile(ctx context.Context, key string) {
+	for _, k := range []string{key, key + ".metadata"} {
+		if err := s.cfg.Store.Delete(ctx, k); err != nil {
+			s.log.Warn("cannot delete file", "key", k, "err", err)
+		}
+		if s.cfg.Budget != nil {
+			s.cfg.Budget.Removed(k)
+		}
+	}
+}
