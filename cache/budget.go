@@ -242,3 +242,6 @@ func (b *Budget) Removed(key string) {
 		b.total -= e.size
 	}
 }
+
+// MaxBytes is the configured limit (0: unlimited).
+func (b *Budget) MaxBytes() int64 { return b.opts.MaxBytes }

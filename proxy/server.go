@@ -45,6 +45,8 @@ type Config struct {
 	SpoolDir string
 	// DownloadIdleTimeout aborts an upstream download that stalls (default 60s).
 	DownloadIdleTimeout time.Duration
+	// Metrics, when set, is served at /metrics.
+	Metrics http.Handler
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
 }
@@ -79,6 +81,7 @@ type Server struct {
 	pages   *pages
 	origins *originBook
 	filler  *cache.Filler
+	ready   readiness
 	log     *slog.Logger
 }
 
@@ -165,6 +168,10 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/packages/*", s.handleFile)
 	e.HEAD("/packages/*", s.handleFile)
 	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	if s.cfg.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics))
+	}
 	return e
 }
 

@@ -38,6 +38,14 @@ type Config struct {
 	MaxPageBytes int64
 	// Transport is the base transport; nil uses a tuned clone of http.DefaultTransport.
 	Transport http.RoundTripper
+	// Username and Password are basic-auth credentials for the index host
+	// (also taken from userinfo in IndexURL); Token is a bearer token
+	// instead. They are sent to the index host only and never logged.
+	Username, Password, Token string
+	// CAFile adds PEM certificates to the trusted roots.
+	CAFile string
+	// MaxConcurrent bounds upstream requests in flight, bodies included (0: unlimited).
+	MaxConcurrent int
 	// UserAgent is sent with every request.
 	UserAgent string
 	// Logger receives warnings; nil uses slog.Default().
@@ -64,13 +72,30 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if index.User != nil {
+		if cfg.Username == "" && cfg.Token == "" {
+			cfg.Username = index.User.Username()
+			cfg.Password, _ = index.User.Password()
+		}
+		index.User = nil
+	}
+	network := cfg.Transport
+	if cfg.CAFile != "" {
+		if network, err = withCAFile(network, cfg.CAFile); err != nil {
+			return nil, err
+		}
+	}
+	network = &authTransport{host: index.Host, username: cfg.Username, password: cfg.Password, token: cfg.Token, next: network}
+	if cfg.MaxConcurrent > 0 {
+		network = &limitTransport{slots: make(chan struct{}, cfg.MaxConcurrent), next: network}
+	}
 	hc, err := newStoreCache(cfg.Store, cfg.MemoryBytes, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{cfg: cfg, index: index, log: cfg.Logger, allowed: map[string]bool{index.Host: true}}
 	c.jsonBase = jsonAPIBase(index)
-	base := &recordingTransport{next: cfg.Transport}
+	base := &recordingTransport{next: network}
 	ht := httpcache.NewTransport(hc)
 	ht.Transport = base
 	c.pages = &http.Client{Transport: ht, CheckRedirect: c.checkRedirect}
@@ -118,7 +143,7 @@ func ParseIndexURL(raw string) (*url.URL, error) {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("upstream URL %q: want an absolute http(s) URL", raw)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	if u.RawQuery != "" || u.Fragment != "" || u.RawFragment != "" {
 		return nil, fmt.Errorf("upstream URL %q: must not have a query or fragment", raw)
 	}
 	if !strings.HasSuffix(u.Path, "/") {

@@ -113,3 +113,22 @@ func parseSerial(s string) int64 {
 	}
 	return n
 }
+
+// Ping checks that the upstream index answers, with a HEAD of its root
+// (PyPI's root is tens of megabytes: never GET it for a probe).
+func (c *Client) Ping(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, c.index.String(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	resp, err := c.files.Do(req)
+	if cerr := Classify(c.index.String(), resp, err); cerr != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return cerr
+	}
+	resp.Body.Close()
+	return nil
+}

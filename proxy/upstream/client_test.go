@@ -1,0 +1,196 @@
+package upstream
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		status int
+		err    error
+		want   Kind // 0: no error
+	}{
+		{200, nil, 0},
+		{304, nil, 0},
+		{404, nil, KindNotFound},
+		{410, nil, KindNotFound},
+		{403, nil, KindBadResponse},
+		{429, nil, KindUnavailable},
+		{500, nil, KindUnavailable},
+		{502, nil, KindUnavailable},
+		{503, nil, KindUnavailable},
+		{504, nil, KindTimeout},
+		{0, context.DeadlineExceeded, KindTimeout},
+		{0, errors.New("connection refused"), KindUnavailable},
+	}
+	for _, tt := range tests {
+		var resp *http.Response
+		if tt.err == nil {
+			resp = &http.Response{StatusCode: tt.status}
+		}
+		err := Classify("u", resp, tt.err)
+		var ue *Error
+		switch {
+		case tt.want == 0 && err != nil:
+			t.Errorf("%d: got %v, want nil", tt.status, err)
+		case tt.want != 0 && (!errors.As(err, &ue) || ue.Kind != tt.want):
+			t.Errorf("%d %v: got %v, want %s", tt.status, tt.err, err, tt.want)
+		}
+	}
+}
+
+// TestCredentialsOnlyToIndexHost: basic auth from the URL and bearer
+// tokens go to the index host, never to a file host, and never appear in
+// errors.
+func TestCredentialsOnlyToIndexHost(t *testing.T) {
+	var filesAuth atomic.Value
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		filesAuth.Store(r.Header.Get("Authorization"))
+		io.WriteString(w, "file")
+	}))
+	defer files.Close()
+	index := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "s3cret" {
+			if r.Header.Get("Authorization") != "Bearer tok" {
+				http.Error(w, "unauthorized", 401)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
+		io.WriteString(w, `{"meta":{"api-version":"1.1"},"name":"x","files":[]}`)
+	}))
+	defer index.Close()
+	for _, cfg := range []Config{
+		{IndexURL: strings.Replace(index.URL, "http://", "http://alice:s3cret@", 1) + "/simple/"},
+		{IndexURL: index.URL + "/simple/", Token: "tok"},
+	} {
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.FetchProjectPage(t.Context(), "x"); err != nil {
+			t.Fatalf("authenticated fetch: %v", err)
+		}
+		body, _, err := c.OpenFile(t.Context(), files.URL+"/packages/x.whl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body.Close()
+		if a, _ := filesAuth.Load().(string); a != "" {
+			t.Errorf("credentials leaked to the file host: %q", a)
+		}
+		if strings.Contains(c.IndexURL().String(), "s3cret") {
+			t.Errorf("index URL keeps the password: %s", c.IndexURL())
+		}
+	}
+	c, _ := New(Config{IndexURL: index.URL + "/simple/", Retries: -1})
+	_, err := c.FetchProjectPage(t.Context(), "x")
+	var ue *Error
+	if !errors.As(err, &ue) || ue.Status != 401 || ue.Kind != KindBadResponse {
+		t.Errorf("without credentials: %v", err)
+	}
+}
+
+func TestCAFile(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<html><body><a href="x-1.0.tar.gz#sha256=00">x-1.0.tar.gz</a></body></html>`)
+	}))
+	defer srv.Close()
+	untrusted, _ := New(Config{IndexURL: srv.URL + "/simple/", Retries: -1})
+	if _, err := untrusted.FetchProjectPage(t.Context(), "x"); err == nil {
+		t.Fatal("a self-signed upstream was trusted without --ca-file")
+	}
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trusted, err := New(Config{IndexURL: srv.URL + "/simple/", CAFile: ca})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trusted.FetchProjectPage(t.Context(), "x"); err != nil {
+		t.Fatalf("with the CA file: %v", err)
+	}
+	if _, err := New(Config{IndexURL: srv.URL + "/simple/", CAFile: "/nonexistent"}); err == nil {
+		t.Error("a missing CA file was accepted")
+	}
+}
+
+func TestMaxConcurrent(t *testing.T) {
+	var inflight, peak atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+		io.WriteString(w, "data")
+	}))
+	defer srv.Close()
+	c, err := New(Config{IndexURL: srv.URL + "/simple/", MaxConcurrent: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			body, _, err := c.OpenFile(t.Context(), srv.URL+"/f")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, body)
+			body.Close()
+		})
+	}
+	wg.Wait()
+	if p := peak.Load(); p > 2 {
+		t.Errorf("peak concurrency %d, want <= 2", p)
+	}
+}
+
+func TestRetriesThenSucceeds(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			http.Error(w, "busy", 503)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
+		io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	c, _ := New(Config{IndexURL: srv.URL + "/simple/", Retries: 2, Backoff: time.Millisecond})
+	if _, err := c.FetchProjectPage(t.Context(), "x"); err != nil {
+		t.Fatalf("after 2 retries: %v", err)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("%d calls, want 3", n)
+	}
+}
+
+func TestBadIndexURLs(t *testing.T) {
+	for _, u := range []string{"", "ftp://x/simple/", "/simple/", "http:///simple/", "http://x/simple/?a=b", "http://x/simple/#frag"} {
+		if _, err := ParseIndexURL(u); err == nil {
+			t.Errorf("%q accepted", u)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package upstream
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+)
+
+// authTransport adds credentials to requests for the index host only: a
+// page can link files anywhere, and credentials must not follow it there.
+type authTransport struct {
+	host               string
+	username, password string
+	token              string
+	next               http.RoundTripper
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != t.host || (t.username == "" && t.token == "") {
+		return t.next.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	if t.token != "" {
+		req.Header.Set("Authorization", "Bearer "+t.token)
+	} else {
+		req.SetBasicAuth(t.username, t.password)
+	}
+	return t.next.RoundTrip(req)
+}
+
+// limitTransport bounds the upstream requests in flight, body included:
+// a slot is held until the response body is closed.
+type limitTransport struct {
+	slots chan struct{}
+	next  http.RoundTripper
+}
+
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case t.slots <- struct{}{}:
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		<-t.slots
+		return nil, err
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() { <-t.slots }}
+	return resp, nil
+}
+
+type releasingBody struct {
+	io.ReadCloser
+	once    sync.Once
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
+}
+
+// withCAFile returns a transport trusting the system roots plus the PEM
+// certificates in file.
+func withCAFile(t http.RoundTripper, file string) (http.RoundTripper, error) {
+	ht, ok := t.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("a CA file needs an *http.Transport")
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s: no PEM certificates found", file)
+	}
+	ht = ht.Clone()
+	if ht.TLSClientConfig == nil {
+		ht.TLSClientConfig = &tls.Config{}
+	}
+	ht.TLSClientConfig.RootCAs = pool
+	return ht, nil
+}
