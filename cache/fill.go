@@ -58,6 +58,9 @@ type Filler struct {
 	store Store
 	opts  FillerOptions
 
+	base  context.Context // parent of every download; cancelled by Close
+	close context.CancelFunc
+
 	mu       sync.Mutex
 	inflight map[string]*Download
 }
@@ -76,7 +79,8 @@ func NewFiller(store Store, opts FillerOptions) *Filler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Filler{store: store, opts: opts, inflight: map[string]*Download{}}
+	base, cancel := context.WithCancel(context.Background())
+	return &Filler{store: store, opts: opts, base: base, close: cancel, inflight: map[string]*Download{}}
 }
 
 // Get returns the download of key, joining the one in flight or starting
@@ -126,9 +130,16 @@ func (f *Filler) Wait(ctx context.Context) error {
 	}
 }
 
+// Close aborts every download in flight (their temp objects are removed,
+// nothing is published) and waits for them to end.
+func (f *Filler) Close() {
+	f.close()
+	_ = f.Wait(context.Background())
+}
+
 func (f *Filler) run(d *Download, want Expect, fetch Fetch) {
 	defer d.release()
-	ctx, cancel := context.WithTimeout(context.Background(), f.opts.MaxDuration)
+	ctx, cancel := context.WithTimeout(f.base, f.opts.MaxDuration)
 	defer cancel()
 	err := f.download(ctx, cancel, d, want, fetch)
 	f.mu.Lock()
@@ -168,7 +179,7 @@ func (f *Filler) download(ctx context.Context, cancel context.CancelFunc, d *Dow
 	defer watchdog.Stop()
 	n, err := copyChunks(body, d, io.MultiWriter(w, h), watchdog, f.opts.IdleTimeout)
 	if err != nil {
-		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if ctx.Err() != nil && f.base.Err() == nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("%s: no data for %s: %w", d.key, f.opts.IdleTimeout, ErrStalled)
 		}
 		return err

@@ -25,6 +25,9 @@ type projectPage struct {
 	origins *originBook
 	filter  Filter
 	log     *slog.Logger
+	// minSerial, when > 0, refuses (errStaleSerial) a page below the
+	// serial the mirror's changelog announced, before anything is stored.
+	minSerial int64
 }
 
 func (k projectPage) keys() (string, string, string) {
@@ -87,6 +90,9 @@ func (k projectPage) fetch(ctx context.Context, prev *page) (*page, error) {
 	if prev != nil && proj.Meta.LastSerial >= 0 && proj.Meta.LastSerial < prev.serial {
 		staleSerials.Inc()
 		return nil, fmt.Errorf("%s: serial %d < stored %d: %w", k.name, proj.Meta.LastSerial, prev.serial, errStaleSerial)
+	}
+	if k.minSerial > 0 && proj.Meta.LastSerial >= 0 && proj.Meta.LastSerial < k.minSerial {
+		return nil, fmt.Errorf("%s: serial %d < announced %d: %w", k.name, proj.Meta.LastSerial, k.minSerial, errStaleSerial)
 	}
 	if k.filter != nil {
 		k.filter(proj)

@@ -130,6 +130,9 @@ func (s *Server) projectKind(name string) projectPage {
 // Wait blocks until the downloads in flight have finished or ctx ends.
 func (s *Server) Wait(ctx context.Context) error { return s.filler.Wait(ctx) }
 
+// Close aborts the downloads still in flight, leaving nothing partial.
+func (s *Server) Close() { s.filler.Close() }
+
 // pin keeps key from being evicted while it is served.
 func (s *Server) pin(key string) func() {
 	if s.cfg.Budget == nil {
@@ -155,6 +158,10 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	// Slow or huge request headers get a timeout or 431, not our memory.
+	e.Server.ReadHeaderTimeout = 10 * time.Second
+	e.Server.MaxHeaderBytes = 64 << 10
+	e.Server.IdleTimeout = 2 * time.Minute
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.observe)
 	e.GET("/simple", redirectTo("/simple/"))

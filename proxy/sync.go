@@ -52,8 +52,10 @@ func (s *Server) SyncProject(ctx context.Context, name string, minSerial int64) 
 	before := s.origins.files(ctx, name)
 	var p *page
 	var err error
+	kind := s.projectKind(name)
+	kind.minSerial = minSerial
 	for attempt, delay := 0, 500*time.Millisecond; ; attempt, delay = attempt+1, delay*2 {
-		p, err = s.pages.refreshNow(ctx, name, s.projectKind(name))
+		p, err = s.pages.refreshNow(ctx, name, kind)
 		if upstream.IsNotFound(err) {
 			return &SyncResult{Serial: -1, Gone: true, Removed: slices.Collect(maps.Keys(before))}, s.RemoveProject(ctx, name)
 		}

@@ -23,7 +23,9 @@ func envName(flag string) string {
 }
 
 // parseFlags parses args, then fills every flag not given on the command
-// line from its PYPI_PROXY_* environment variable.
+// line from its PYPI_PROXY_* environment variable, then from the --config
+// file when the command has that flag: command line > environment > config
+// file > default.
 func parseFlags(fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -34,17 +36,26 @@ func parseFlags(fs *pflag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { explicit[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *pflag.Flag) {
 		v, ok := os.LookupEnv(envName(f.Name))
-		if err != nil || f.Changed || !ok {
+		if err != nil || explicit[f.Name] || !ok {
 			return
 		}
+		explicit[f.Name] = true
 		if serr := fs.Set(f.Name, v); serr != nil {
 			err = usageErr("%s=%q: %v", envName(f.Name), v, serr)
 		}
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if cf := fs.Lookup("config"); cf != nil && cf.Value.String() != "" {
+		return applyConfigFile(fs, cf.Value.String(), explicit)
+	}
+	return nil
 }
 
 // sizeValue is a pflag.Value for byte sizes: 1048576, 512MiB, 50GiB, 1.5G, 0.

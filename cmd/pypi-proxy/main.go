@@ -29,6 +29,7 @@ const usage = `pypi-proxy: a caching proxy and mirror for the Python Package Ind
 
 Usage:
   pypi-proxy serve [flags]     serve the Simple API from the cache, fetching upstream on a miss
+  pypi-proxy healthcheck       probe a running proxy's /healthz (for containers)
   pypi-proxy version           print the version
 
 Run "pypi-proxy COMMAND --help" for a command's flags. Every flag may also be
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = runServe(ctx, args[1:], stderr)
+	case "healthcheck":
+		err = runHealthcheck(ctx, args[1:], stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "pypi-proxy", version)
 	case "help", "-h", "--help":

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
@@ -33,6 +34,14 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	logFormat       string
 	logLevel        string
+	config          string
+	metricsListen   string
+	username        string
+	password        string
+	token           string
+	caFile          string
+	maxUpstream     int
+	idleTimeout     time.Duration
 }
 
 func defaultCacheDir() string {
@@ -56,23 +65,40 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream index request")
 	fs.IntVar(&cfg.upstreamRetries, "upstream-retries", 2, "retries of a failed upstream request, with exponential backoff (0: none)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish on SIGTERM")
+	fs.IntVar(&cfg.maxUpstream, "max-concurrent-upstream", 64, "upstream requests in flight at most, downloads included (0: unlimited)")
+	fs.DurationVar(&cfg.idleTimeout, "download-idle-timeout", time.Minute, "abort an upstream file download that receives nothing for this long")
+	fs.StringVar(&cfg.username, "upstream-username", "", "basic-auth user for a private upstream index (or user:pass@ in --upstream)")
+	fs.StringVar(&cfg.password, "upstream-password", "", "basic-auth password for the upstream index (prefer the environment variable)")
+	fs.StringVar(&cfg.token, "upstream-token", "", "bearer token for the upstream index (prefer the environment variable)")
+	fs.StringVar(&cfg.caFile, "ca-file", "", "PEM file of extra CA certificates to trust for upstream TLS")
+	fs.StringVar(&cfg.metricsListen, "metrics-listen", "", "serve /metrics on this separate address instead of on --listen")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&cfg.config, "config", "", "config file of `name = value` lines (see README); flags and environment win over it")
 	return fs
 }
 
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+// loadServeConfig reads flags, environment and config file.
+func loadServeConfig(args []string, stderr io.Writer) (*serveConfig, error) {
 	var cfg serveConfig
 	fs := serveFlags(&cfg)
 	fs.SetOutput(stderr)
 	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := loadServeConfig(args, stderr)
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err
 	}
-	srv, budget, err := buildServer(&cfg, log)
+	srv, budget, err := buildServer(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -81,7 +107,17 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", cfg.upstream,
+	if err := prometheus.Register(srv.Collector()); err != nil {
+		return err
+	}
+	if cfg.metricsListen != "" {
+		stopMetrics, err := serveMetrics(cfg.metricsListen, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.upstream),
 		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version)
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }
@@ -113,7 +149,8 @@ func buildServer(cfg *serveConfig, log *slog.Logger) (*proxy.Server, *cache.Budg
 	}
 	up, err := upstream.New(upstream.Config{
 		IndexURL: cfg.upstream, Store: store, Timeout: cfg.upstreamTimeout, Retries: retries,
-		UserAgent: "pypi-proxy/" + version, Logger: log,
+		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
+		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
 	})
 	if err != nil {
 		budget.Close()
@@ -122,6 +159,7 @@ func buildServer(cfg *serveConfig, log *slog.Logger) (*proxy.Server, *cache.Budg
 	srv, err := proxy.New(proxy.Config{
 		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, Offline: cfg.offline,
 		MemoryBytes: int64(cfg.memory), Budget: budget, SpoolDir: spool, Logger: log,
+		DownloadIdleTimeout: cfg.idleTimeout, Metrics: metricsOnMain(cfg),
 	})
 	if err != nil {
 		budget.Close()
@@ -174,6 +212,7 @@ func serveUntilDone(ctx context.Context, srv *proxy.Server, ln net.Listener, gra
 	if err := srv.Wait(sctx); err != nil {
 		log.Warn("downloads still running at shutdown; abandoned", "err", err)
 	}
+	srv.Close()
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
