@@ -16,6 +16,8 @@ ENV PYPI_PROXY_LISTEN=0.0.0.0:3141 \
     PYPI_PROXY_CACHE_DIR=/var/cache/pypi-proxy
 VOLUME ["/var/cache/pypi-proxy"]
 EXPOSE 3141
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["/usr/local/bin/pypi-proxy", "healthcheck", "--url", "http://127.0.0.1:3141/healthz"]
 USER nonroot:nonroot
 ENTRYPOINT ["/usr/local/bin/pypi-proxy"]
 CMD ["serve"]

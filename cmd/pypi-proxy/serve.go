@@ -205,7 +205,8 @@ func serveUntilDone(ctx context.Context, srv *proxy.Server, ln net.Listener, gra
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := e.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		log.Warn("requests still running after the grace period; closing them", "err", err)
+		_ = e.Close()
 	}
 	// Shared downloads whose clients are gone finish (and publish) or are
 	// abandoned, leaving nothing partial: temp files are removed on failure.
@@ -213,6 +214,7 @@ func serveUntilDone(ctx context.Context, srv *proxy.Server, ln net.Listener, gra
 		log.Warn("downloads still running at shutdown; abandoned", "err", err)
 	}
 	srv.Close()
+	log.Info("stopped")
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

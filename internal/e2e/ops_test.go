@@ -1,0 +1,224 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+)
+
+// metricValue sums the samples of name whose labels include every wanted one.
+func metricValue(t *testing.T, metrics, name string, labels ...string) float64 {
+	t.Helper()
+	var sum float64
+	for _, line := range strings.Split(metrics, "\n") {
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
+			continue
+		}
+		ok := true
+		for _, l := range labels {
+			ok = ok && strings.Contains(line, l)
+		}
+		if !ok {
+			continue
+		}
+		f := strings.Fields(line)
+		v, err := strconv.ParseFloat(f[len(f)-1], 64)
+		if err != nil {
+			t.Fatalf("bad sample %q", line)
+		}
+		sum += v
+	}
+	return sum
+}
+
+// firstFileLink returns the proxy path of a project's first wheel.
+func firstFileLink(t *testing.T, base, project string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/simple/"+project+"/", nil)
+	req.Header.Set("Accept", "application/vnd.pypi.simple.v1+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page struct{ Files []struct{ URL, Filename string } }
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range page.Files {
+		if strings.HasSuffix(f.Filename, ".whl") {
+			return f.URL[strings.Index(f.URL, "/packages/"):]
+		}
+	}
+	t.Fatalf("%s has no wheel", project)
+	return ""
+}
+
+func TestMetricsMoveWithTraffic(t *testing.T) {
+	up := fakepypi.New(fakepypi.Options{})
+	defer up.Close()
+	fakepypi.PublishDemo(up)
+	metricsAddr := freeAddr(t)
+	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--metrics-listen", metricsAddr)
+
+	file := firstFileLink(t, p.URL, "projectc") // page miss
+	httpGet(t, p.URL+"/simple/projectc/")       // page hit
+	httpGet(t, p.URL+file)                      // file miss
+	httpGet(t, p.URL+file)                      // file hit
+	httpGet(t, p.URL+"/simple/nope/")           // 404
+	if code, _ := httpGet(t, p.URL+"/metrics"); code != 404 {
+		t.Errorf("/metrics on the main listener with --metrics-listen: %d", code)
+	}
+	code, metrics := httpGet(t, "http://"+metricsAddr+"/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	checks := []struct {
+		name   string
+		labels []string
+		min    float64
+	}{
+		{"pypi_proxy_http_requests_total", []string{`route="project_page"`, `code="200"`}, 2},
+		{"pypi_proxy_http_requests_total", []string{`route="project_page"`, `code="404"`}, 1},
+		{"pypi_proxy_http_requests_total", []string{`route="file"`, `code="200"`}, 2},
+		{"pypi_proxy_cache_requests_total", []string{`route="project_page"`, `outcome="hit"`}, 1},
+		{"pypi_proxy_cache_requests_total", []string{`route="project_page"`, `outcome="miss"`}, 1},
+		{"pypi_proxy_cache_requests_total", []string{`route="file"`, `outcome="hit"`}, 1},
+		{"pypi_proxy_cache_requests_total", []string{`route="file"`, `outcome="miss"`}, 1},
+		{"pypi_proxy_upstream_requests_total", []string{`outcome="ok"`}, 2},
+		{"pypi_proxy_upstream_fetched_bytes_total", []string{`kind="file"`}, 100},
+		{"pypi_proxy_http_response_bytes_total", []string{`route="file"`}, 200},
+		{"pypi_proxy_cache_files", nil, 1},
+		{"pypi_proxy_cache_files_bytes", nil, 100},
+		{"pypi_proxy_http_request_duration_seconds_count", []string{`route="file"`}, 2},
+		{"go_goroutines", nil, 1},
+		{"process_resident_memory_bytes", nil, 1},
+	}
+	for _, c := range checks {
+		if v := metricValue(t, metrics, c.name, c.labels...); v < c.min {
+			t.Errorf("%s%v = %v, want >= %v", c.name, c.labels, v, c.min)
+		}
+	}
+	promtool, err := exec.LookPath("promtool")
+	require(t, "promtool (Debian's prometheus package)", err)
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = strings.NewReader(metrics)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	up := fakepypi.New(fakepypi.Options{})
+	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir())
+	code, body := httpGet(t, p.URL+"/readyz")
+	if code != 200 || !strings.Contains(body, `"ready":true`) {
+		t.Errorf("/readyz with upstream up: %d %s", code, body)
+	}
+	up.Close()
+	time.Sleep(5100 * time.Millisecond) // the probe result is kept 5s
+	code, body = httpGet(t, p.URL+"/readyz")
+	if code != 503 || !strings.Contains(body, `"ready":false`) {
+		t.Errorf("/readyz with upstream down: %d %s", code, body)
+	}
+	code, body = httpGet(t, p.URL+"/healthz")
+	if code != 200 {
+		t.Errorf("/healthz: %d %s", code, body)
+	}
+	off := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--offline")
+	if code, body := httpGet(t, off.URL+"/readyz"); code != 200 || !strings.Contains(body, `"upstream":"offline"`) {
+		t.Errorf("/readyz offline: %d %s", code, body)
+	}
+}
+
+// TestSIGTERMMidDownload: a file being downloaded when SIGTERM arrives is
+// either complete and verified in the cache afterwards, or absent; never
+// partial, and no temp file is left.
+func TestSIGTERMMidDownload(t *testing.T) {
+	data := bytes.Repeat([]byte("pypi-proxy shutdown test "), 200_000) // ~5 MB
+	sum := sha256.Sum256(data)
+	for _, tc := range []struct {
+		name      string
+		grace     string
+		published bool
+	}{
+		{"grace long enough", "30s", true},
+		{"grace too short", "100ms", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up := fakepypi.New(fakepypi.Options{FilesBandwidth: 4 << 20})
+			defer up.Close()
+			up.Publish("bigone", fakepypi.Release{Version: "1.0", Wheel: true})
+			up.AddFile("bigone", "1.0", "bigone-1.0.tar.gz", data)
+			dir := t.TempDir()
+			p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir, "--shutdown-timeout", tc.grace)
+			httpGet(t, p.URL+"/simple/bigone/")
+			var file string
+			for _, l := range strings.Split(mustGet(t, p.URL+"/simple/bigone/"), "\"") {
+				if strings.Contains(l, "bigone-1.0.tar.gz") && strings.Contains(l, "/packages/") {
+					file = l[strings.Index(l, "/packages/"):]
+					file = strings.SplitN(file, "#", 2)[0]
+				}
+			}
+			if file == "" {
+				t.Fatal("no sdist link")
+			}
+			got := make(chan []byte, 1)
+			go func() {
+				resp, err := http.Get(p.URL + file)
+				if err != nil {
+					got <- nil
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				got <- b
+			}()
+			time.Sleep(300 * time.Millisecond)
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			p.cmd.Wait()
+			body := <-got
+			stored, err := os.ReadFile(filepath.Join(dir, "web", file))
+			switch {
+			case err == nil && sha256.Sum256(stored) != sum:
+				t.Fatal("a partial or corrupt file was published")
+			case err == nil && !tc.published:
+				t.Error("file published although the grace period was too short")
+			case err != nil && tc.published:
+				t.Errorf("file not published after a graceful shutdown: %v", err)
+			}
+			if tc.published && !bytes.Equal(body, data) {
+				t.Errorf("client got %d bytes, want the whole file", len(body))
+			}
+			filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && strings.HasPrefix(d.Name(), ".tmp-") {
+					t.Errorf("temp file left behind: %s", path)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+func mustGet(t *testing.T, url string) string {
+	t.Helper()
+	code, body := httpGet(t, url)
+	if code != 200 {
+		t.Fatalf("%s: %d", url, code)
+	}
+	return body
+}
+
