@@ -54,7 +54,9 @@ func firstFileLink(t *testing.T, base, project string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var page struct{ Files []struct{ URL, Filename string } }
+	var page struct {
+		Files []struct{ URL, Filename string }
+	}
 	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
 		t.Fatal(err)
 	}
@@ -221,4 +223,3 @@ func mustGet(t *testing.T, url string) string {
 	}
 	return body
 }
-

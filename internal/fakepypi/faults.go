@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,11 +32,14 @@ const (
 	// FaultStall sends the headers and half the body, then hangs until the client goes away,
 	// Fault.Delay passes (0 = no limit) or the Upstream closes; then closes the connection.
 	FaultStall
+	// FaultStale serves an index page one serial behind the current one (X-PyPI-Last-Serial and
+	// the page's _last-serial lowered by one), as a lagging CDN node would.
+	FaultStale
 )
 
 // String names the kind.
 func (k FaultKind) String() string {
-	names := []string{"status", "down", "reset", "truncate", "corrupt", "slow", "stall"}
+	names := []string{"status", "down", "reset", "truncate", "corrupt", "slow", "stall", "stale"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -129,9 +133,34 @@ func (u *Upstream) applyFault(f Fault, w http.ResponseWriter, r *http.Request, h
 		copyHeader(w.Header(), rec.Header())
 		w.WriteHeader(rec.Code)
 		w.Write(body)
+	case FaultStale:
+		r = r.Clone(r.Context())
+		r.Header.Del("If-None-Match")
+		r.Header.Del("If-Modified-Since")
+		rec := record(h, r)
+		copyHeader(w.Header(), rec.Header())
+		body := lowerSerials(rec.Body.Bytes())
+		if s, err := strconv.ParseInt(rec.Header().Get("X-PyPI-Last-Serial"), 10, 64); err == nil {
+			w.Header().Set("X-PyPI-Last-Serial", strconv.FormatInt(s-1, 10))
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Header().Del("ETag")
+		w.WriteHeader(rec.Code)
+		w.Write(body)
 	case FaultReset, FaultTruncate, FaultStall:
 		u.breakConn(f, w, r, record(h, r))
 	}
+}
+
+var serialMarks = regexp.MustCompile(`("_last-serial":\s*|<!--SERIAL )(\d+)`)
+
+// lowerSerials lowers every serial a page body carries by one.
+func lowerSerials(body []byte) []byte {
+	return serialMarks.ReplaceAllFunc(body, func(m []byte) []byte {
+		sub := serialMarks.FindSubmatch(m)
+		n, _ := strconv.ParseInt(string(sub[2]), 10, 64)
+		return append(append([]byte(nil), sub[1]...), strconv.FormatInt(n-1, 10)...)
+	})
 }
 
 // sleep waits d, or until the client or the Upstream goes away (then it returns false).

@@ -8,6 +8,10 @@ import (
 // serveIndex routes the index host: /simple/..., /pypi/<name>/json and XML-RPC at POST /pypi.
 func (u *Upstream) serveIndex(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	if (p == "/pypi" || p == "/pypi/" || p == "/RPC2") && u.opts.NoXMLRPC {
+		notFound(w)
+		return
+	}
 	if p == "/pypi" || p == "/pypi/" || p == "/RPC2" {
 		if r.Method != http.MethodPost {
 			http.Error(w, "405 Method Not Allowed", http.StatusMethodNotAllowed)

@@ -21,6 +21,8 @@ type Options struct {
 	FilesAddr string
 	// ChangelogPageSize caps the rows one changelog_since_serial call returns; 0 means 50,000 as on PyPI.
 	ChangelogPageSize int
+	// NoXMLRPC answers the XML-RPC endpoint with 404, like an index without PyPI's mirroring API.
+	NoXMLRPC bool
 }
 
 // Host names one of the two servers of an Upstream.
