@@ -117,11 +117,13 @@ func (s *Server) startDownload(ctx context.Context, key string) (*cache.Download
 func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download) error {
 	r := d.Reader()
 	defer r.Close()
+	start := time.Now()
 	select {
 	case <-d.Ready():
 	case <-c.Request().Context().Done():
 		return c.Request().Context().Err()
 	}
+	setUpstreamTime(c, time.Since(start))
 	if err := d.Err(); err != nil {
 		return err
 	}

@@ -56,7 +56,9 @@ func (k jsonAPIPage) fetch(ctx context.Context, _ *page) (*page, error) {
 		return nil, &upstream.Error{Kind: upstream.KindBadResponse, URL: pg.URL.String(), Err: err}
 	}
 	k.origins.add(ctx, k.name, origins)
-	return newPage(out, nil, pg.Serial, time.Now()), nil
+	p := newPage(out, nil, pg.Serial, time.Now())
+	p.upstream = pg.Elapsed
+	return p, nil
 }
 
 // rewriteJSONAPI points every file dict ("urls" and "releases") at the

@@ -20,12 +20,16 @@ const (
 )
 
 const (
-	keyRoute   = "pypi_proxy.route"
-	keyOutcome = "pypi_proxy.outcome"
+	keyRoute    = "pypi_proxy.route"
+	keyOutcome  = "pypi_proxy.outcome"
+	keyUpstream = "pypi_proxy.upstream"
 )
 
 func setRoute(c echo.Context, r string)    { c.Set(keyRoute, r) }
 func setOutcome(c echo.Context, o outcome) { c.Set(keyOutcome, o) }
+
+// setUpstreamTime records the upstream time this request waited for.
+func setUpstreamTime(c echo.Context, d time.Duration) { c.Set(keyUpstream, d) }
 
 // observe is the middleware that gives every request an ID, counts it and
 // writes one access-log line.
@@ -45,6 +49,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			route = routeOther
 		}
 		o, _ := c.Get(keyOutcome).(outcome)
+		upstreamTime, _ := c.Get(keyUpstream).(time.Duration)
 		res := c.Response()
 		elapsed := time.Since(start)
 		httpRequests.WithLabelValues(route, c.Request().Method, strconv.Itoa(res.Status)).Inc()
@@ -55,7 +60,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", res.Status, "bytes", res.Size, "duration", elapsed, "cache", string(o),
-			"request_id", rid)
+			"upstream", upstreamTime, "request_id", rid)
 		return nil
 	}
 }

@@ -41,7 +41,8 @@ type page struct {
 	jsonETag, htmlETag string
 	serial             int64
 	fetched            time.Time
-	notFound           bool // a cached upstream 404
+	notFound           bool          // a cached upstream 404
+	upstream           time.Duration // network time of the fetch that made it
 }
 
 func (p *page) cost() int64 { return int64(len(p.json)+len(p.html)) + 512 }

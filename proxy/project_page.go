@@ -98,7 +98,9 @@ func (k projectPage) fetch(ctx context.Context, prev *page) (*page, error) {
 		k.filter(proj)
 	}
 	k.origins.record(ctx, k.name, k.localize(proj))
-	return newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now()), nil
+	p := newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now())
+	p.upstream = pg.Elapsed
+	return p, nil
 }
 
 // parseProjectPage parses an upstream page in whichever format it came.

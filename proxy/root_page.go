@@ -79,5 +79,7 @@ func (k rootPage) fetch(ctx context.Context, prev *page) (*page, error) {
 		staleSerials.Inc()
 		return nil, fmt.Errorf("root: serial %d < stored %d: %w", root.Meta.LastSerial, prev.serial, errStaleSerial)
 	}
-	return newPage(simple.RenderRootJSON(root), simple.RenderRootHTML(root), root.Meta.LastSerial, time.Now()), nil
+	p := newPage(simple.RenderRootJSON(root), simple.RenderRootHTML(root), root.Meta.LastSerial, time.Now())
+	p.upstream = pg.Elapsed
+	return p, nil
 }

@@ -90,6 +90,9 @@ func wantsRevalidation(r *http.Request) bool {
 
 // writePage sends a rendered page from memory, or 304.
 func (s *Server) writePage(c echo.Context, p *page, o outcome, format simple.Format, ctype string) error {
+	if o == outcomeMiss || o == outcomeRevalidated {
+		setUpstreamTime(c, p.upstream)
+	}
 	body, etag := p.html, p.htmlETag
 	if format == simple.FormatJSON {
 		body, etag = p.json, p.jsonETag
