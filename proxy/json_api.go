@@ -39,7 +39,7 @@ func (k jsonAPIPage) load(ctx context.Context, s cache.Store) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := getObject(ctx, s, key)
+	data, err := cache.ReadObject(ctx, s, key)
 	if err != nil {
 		return nil, err
 	}

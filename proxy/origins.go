@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -66,7 +65,7 @@ func (b *originBook) record(ctx context.Context, project string, files map[strin
 	}
 	data, err := json.Marshal(files)
 	if err == nil {
-		err = putObject(ctx, b.store, originsKey(project), data)
+		err = cache.WriteObject(ctx, b.store, originsKey(project), data)
 	}
 	if err != nil {
 		b.log.Warn("cannot persist file origins", "project", project, "err", err)
@@ -154,7 +153,7 @@ func (b *originBook) lookup(ctx context.Context, key string) (origin, bool) {
 }
 
 func (b *originBook) loadProject(ctx context.Context, project string) (map[string]origin, error) {
-	data, err := getObject(ctx, b.store, originsKey(project))
+	data, err := cache.ReadObject(ctx, b.store, originsKey(project))
 	if err != nil {
 		return nil, err
 	}
@@ -178,29 +177,6 @@ func projectCandidates(filename string) []string {
 		}
 	}
 	return out
-}
-
-// getObject reads a whole (small) object.
-func getObject(ctx context.Context, s cache.Store, key string) ([]byte, error) {
-	obj, err := s.Open(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer obj.Close()
-	return io.ReadAll(obj)
-}
-
-// putObject writes a whole (small) object atomically.
-func putObject(ctx context.Context, s cache.Store, key string, data []byte) error {
-	w, err := s.Create(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer w.Cancel(ctx)
-	if _, err := w.Write(data); err != nil {
-		return err
-	}
-	return w.Commit(ctx)
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -181,7 +181,7 @@ func (ps *pages) persist(ctx context.Context, key string, kind pageKind, p *page
 		if w.key == "" {
 			continue
 		}
-		if err := putObject(ctx, ps.store, w.key, w.data); err != nil {
+		if err := cache.WriteObject(ctx, ps.store, w.key, w.data); err != nil {
 			storeErrors.Inc()
 			ps.log.Error("cannot store page", "page", key, "key", w.key, "err", err)
 			return

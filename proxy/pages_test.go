@@ -282,7 +282,7 @@ func TestStaleSerialDoesNotReplace(t *testing.T) {
 	}
 	proj.Meta.LastSerial = 1 << 40
 	relativize(proj, mustURL("http://mirror.invalid/simple/projectc/"))
-	if err := putObject(t.Context(), h.store, cache.ProjectPageKey("projectc", cache.PageV1JSON), simple.RenderProjectJSON(proj)); err != nil {
+	if err := cache.WriteObject(t.Context(), h.store, cache.ProjectPageKey("projectc", cache.PageV1JSON), simple.RenderProjectJSON(proj)); err != nil {
 		t.Fatal(err)
 	}
 	h.restart(Config{IndexTTL: time.Hour})

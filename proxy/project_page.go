@@ -44,7 +44,7 @@ func (k projectPage) base() *url.URL {
 func (k projectPage) load(ctx context.Context, s cache.Store) (*page, error) {
 	jk, v1k, hk := k.keys()
 	if info, err := s.Stat(ctx, jk); err == nil {
-		js, err := getObject(ctx, s, jk)
+		js, err := cache.ReadObject(ctx, s, jk)
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +52,7 @@ func (k projectPage) load(ctx context.Context, s cache.Store) (*page, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stored %s: %w", jk, err)
 		}
-		html, err := getObject(ctx, s, v1k)
+		html, err := cache.ReadObject(ctx, s, v1k)
 		if err != nil {
 			relativize(proj, k.base())
 			html = simple.RenderProjectHTML(proj)
@@ -64,7 +64,7 @@ func (k projectPage) load(ctx context.Context, s cache.Store) (*page, error) {
 		if err != nil {
 			continue
 		}
-		html, err := getObject(ctx, s, key)
+		html, err := cache.ReadObject(ctx, s, key)
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,7 @@ func (rootPage) base() *url.URL { return &url.URL{Scheme: "http", Host: localHos
 func (k rootPage) load(ctx context.Context, s cache.Store) (*page, error) {
 	jk, v1k, hk := k.keys()
 	if info, err := s.Stat(ctx, jk); err == nil {
-		js, err := getObject(ctx, s, jk)
+		js, err := cache.ReadObject(ctx, s, jk)
 		if err != nil {
 			return nil, err
 		}
@@ -34,7 +34,7 @@ func (k rootPage) load(ctx context.Context, s cache.Store) (*page, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stored %s: %w", jk, err)
 		}
-		html, err := getObject(ctx, s, v1k)
+		html, err := cache.ReadObject(ctx, s, v1k)
 		if err != nil {
 			html = simple.RenderRootHTML(root)
 		}
@@ -45,7 +45,7 @@ func (k rootPage) load(ctx context.Context, s cache.Store) (*page, error) {
 		if err != nil {
 			continue
 		}
-		html, err := getObject(ctx, s, key)
+		html, err := cache.ReadObject(ctx, s, key)
 		if err != nil {
 			return nil, err
 		}
