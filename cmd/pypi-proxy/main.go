@@ -29,6 +29,8 @@ const usage = `pypi-proxy: a caching proxy and mirror for the Python Package Ind
 
 Usage:
   pypi-proxy serve [flags]     serve the Simple API from the cache, fetching upstream on a miss
+  pypi-proxy mirror [flags]    sync the cache directory with upstream once (a full or filtered mirror)
+  pypi-proxy verify [flags]    check every file against its page's sha256; --repair, --delete-unowned
   pypi-proxy healthcheck       probe a running proxy's /healthz (for containers)
   pypi-proxy version           print the version
 
@@ -46,6 +48,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = runServe(ctx, args[1:], stderr)
+	case "mirror":
+		err = runMirror(ctx, args[1:], stderr)
+	case "verify":
+		err = runVerify(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
 		err = runHealthcheck(ctx, args[1:], stdout)
 	case "version", "--version":

@@ -17,7 +17,6 @@ import (
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/proxy"
-	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
 // serveConfig is everything `pypi-proxy serve` is told.
@@ -42,6 +41,8 @@ type serveConfig struct {
 	caFile          string
 	maxUpstream     int
 	idleTimeout     time.Duration
+	prefetch        prefetchConfig
+	filters         filterFlags
 }
 
 func defaultCacheDir() string {
@@ -75,6 +76,8 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.config, "config", "", "config file of `name = value` lines (see README); flags and environment win over it")
+	addPrefetchFlags(fs, &cfg.prefetch)
+	cfg.filters.register(fs)
 	return fs
 }
 
@@ -98,11 +101,25 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, budget, err := buildServer(cfg, log)
+	set, err := cfg.filters.build()
 	if err != nil {
 		return err
 	}
-	defer budget.Close()
+	b, err := openBackend(backendConfig{
+		upstream: cfg.upstream, cacheDir: cfg.cacheDir, timeout: cfg.upstreamTimeout, retries: cfg.upstreamRetries,
+		username: cfg.username, password: cfg.password, token: cfg.token, caFile: cfg.caFile,
+		maxUpstream: cfg.maxUpstream, indexTTL: cfg.indexTTL, offline: cfg.offline, memory: int64(cfg.memory),
+		idleTimeout: cfg.idleTimeout, metrics: metricsOnMain(cfg), filter: set,
+		trackCache: true, maxCacheSize: int64(cfg.maxCacheSize),
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	srv := b.srv
+	if err := startPrefetch(ctx, cfg.prefetch, cfg, b, set, log); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -120,52 +137,6 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.upstream),
 		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version)
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
-}
-
-func buildServer(cfg *serveConfig, log *slog.Logger) (*proxy.Server, *cache.Budget, error) {
-	if _, err := upstream.ParseIndexURL(cfg.upstream); err != nil {
-		return nil, nil, usageErr("--upstream: %v", err)
-	}
-	if cfg.upstreamRetries < 0 {
-		return nil, nil, usageErr("--upstream-retries must be >= 0")
-	}
-	store, err := openStore(cfg.cacheDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	spool := filepath.Join(cfg.cacheDir, ".spool")
-	if err := os.MkdirAll(spool, 0o755); err != nil {
-		return nil, nil, err
-	}
-	budget, err := cache.NewBudget(store, cache.BudgetOptions{MaxBytes: int64(cfg.maxCacheSize), Logger: log})
-	if err != nil {
-		return nil, nil, err
-	}
-	bytes, files, _ := budget.Stats()
-	log.Info("cache opened", "files", files, "bytes", bytes, "max_bytes", int64(cfg.maxCacheSize))
-	retries := cfg.upstreamRetries
-	if retries == 0 {
-		retries = -1
-	}
-	up, err := upstream.New(upstream.Config{
-		IndexURL: cfg.upstream, Store: store, Timeout: cfg.upstreamTimeout, Retries: retries,
-		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
-		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
-	})
-	if err != nil {
-		budget.Close()
-		return nil, nil, err
-	}
-	srv, err := proxy.New(proxy.Config{
-		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, Offline: cfg.offline,
-		MemoryBytes: int64(cfg.memory), Budget: budget, SpoolDir: spool, Logger: log,
-		DownloadIdleTimeout: cfg.idleTimeout, Metrics: metricsOnMain(cfg),
-	})
-	if err != nil {
-		budget.Close()
-		return nil, nil, err
-	}
-	return srv, budget, nil
 }
 
 // openStore opens the cache directory, checks it is writable and removes
@@ -213,7 +184,6 @@ func serveUntilDone(ctx context.Context, srv *proxy.Server, ln net.Listener, gra
 	if err := srv.Wait(sctx); err != nil {
 		log.Warn("downloads still running at shutdown; abandoned", "err", err)
 	}
-	srv.Close()
 	log.Info("stopped")
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

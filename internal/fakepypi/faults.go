@@ -144,7 +144,8 @@ func (u *Upstream) applyFault(f Fault, w http.ResponseWriter, r *http.Request, h
 			w.Header().Set("X-PyPI-Last-Serial", strconv.FormatInt(s-1, 10))
 		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.Header().Del("ETag")
+		w.Header().Del("ETag") // no validator: a revalidation must not turn the stale copy current
+		w.Header().Del("Last-Modified")
 		w.WriteHeader(rec.Code)
 		w.Write(body)
 	case FaultReset, FaultTruncate, FaultStall:

@@ -3,7 +3,9 @@
 //
 //	fakepypi -addr 127.0.0.1:8081 -files-addr 127.0.0.1:8082 -generate 5000 -bandwidth 10000000
 //
-// It publishes the demo set (fakepypi.PublishDemo) unless -no-demo, and prints the URLs, one
+// It publishes the demo set (fakepypi.PublishDemo) unless -no-demo, any -big-file (project
+// "big-<bytes>", version 1.0, one incompressible sdist "big_<bytes>-1.0.tar.gz", for benchmarks),
+// and prints the URLs, one
 // "key=value" per line (index, base, files, xmlrpc, serial), to stdout and to -urls-file if given.
 package main
 
@@ -11,8 +13,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -26,7 +30,15 @@ func main() {
 		releases = flag.Int("releases", 2, "releases per generated project")
 		noDemo   = flag.Bool("no-demo", false, "do not publish the demo set")
 		urlsFile = flag.String("urls-file", "", "also write the URLs to this file")
+		onHUP    = flag.Int("publish-on-hup", 0, "on each SIGHUP, publish a new wheel release of the first N generated projects (mirror benchmarks)")
 	)
+	var bigFiles []int64
+	flag.Func("big-file", "also publish project big-<bytes> with one incompressible sdist of this size (e.g. 100MiB; repeatable)",
+		func(s string) error {
+			n, err := parseSize(s)
+			bigFiles = append(bigFiles, n)
+			return err
+		})
 	flag.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "index host listen address")
 	flag.StringVar(&opts.FilesAddr, "files-addr", "127.0.0.1:0", "files host listen address")
 	flag.Int64Var(&opts.FilesBandwidth, "bandwidth", 0, "files host bytes/second per response (0 = unlimited)")
@@ -46,6 +58,11 @@ func main() {
 	if *generate > 0 {
 		u.GenerateProjects(*generate, *releases)
 	}
+	for _, n := range bigFiles {
+		data := make([]byte, n)
+		_, _ = rand.NewChaCha8([32]byte{}).Read(data) // deterministic, incompressible
+		u.AddFile(fmt.Sprintf("big-%d", n), "1.0", fmt.Sprintf("big_%d-1.0.tar.gz", n), data)
+	}
 	urls := strings.Join([]string{
 		"index=" + u.IndexURL(),
 		"base=" + u.BaseURL(),
@@ -62,5 +79,40 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *onHUP > 0 {
+		go publishOnHUP(ctx, u, *onHUP)
+	}
 	<-ctx.Done()
+}
+
+// publishOnHUP publishes release 2.0.<k> of genpkg-000000 .. genpkg-<n-1> on the k-th SIGHUP.
+func publishOnHUP(ctx context.Context, u *fakepypi.Upstream, n int) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	for k := 0; ; k++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		for i := range n {
+			u.Publish(fmt.Sprintf("genpkg-%06d", i), fakepypi.Release{Version: fmt.Sprintf("2.0.%d", k), Wheel: true})
+		}
+		fmt.Fprintf(os.Stderr, "published 2.0.%d of %d projects, serial %d\n", k, n, u.Serial())
+	}
+}
+
+// parseSize reads a byte count: a number with an optional KiB, MiB or GiB suffix.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if v, ok := strings.CutSuffix(s, suffix); ok {
+			s, mult = v, m
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	return n * mult, nil
 }

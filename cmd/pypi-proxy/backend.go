@@ -1,0 +1,107 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
+	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// backendConfig is what every command needs of the machinery: the tree,
+// the upstream client and the proxy that drives them.
+type backendConfig struct {
+	upstream          string
+	cacheDir          string
+	timeout           time.Duration
+	retries           int
+	username          string
+	password          string
+	token             string
+	caFile            string
+	maxUpstream       int
+	indexTTL          time.Duration
+	offline           bool
+	memory            int64
+	idleTimeout       time.Duration
+	metrics           http.Handler
+	filter            *filter.Set
+	trackCache        bool  // keep a size budget (serve)
+	maxCacheSize      int64 // with trackCache
+}
+
+// backend is the machinery one command runs: serve listens in front of
+// it, mirror and verify drive it directly.
+type backend struct {
+	store  *cache.FS
+	up     *upstream.Client
+	srv    *proxy.Server
+	budget *cache.Budget // nil unless trackCache
+}
+
+// Close aborts downloads in flight and flushes the budget.
+func (b *backend) Close() {
+	b.srv.Close()
+	if b.budget != nil {
+		b.budget.Close()
+	}
+}
+
+func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
+	if _, err := upstream.ParseIndexURL(cfg.upstream); err != nil {
+		return nil, usageErr("--upstream: %v", err)
+	}
+	if cfg.retries < 0 {
+		return nil, usageErr("--upstream-retries must be >= 0")
+	}
+	store, err := openStore(cfg.cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	spool := filepath.Join(cfg.cacheDir, ".spool")
+	if err := os.MkdirAll(spool, 0o755); err != nil {
+		return nil, err
+	}
+	retries := cfg.retries
+	if retries == 0 {
+		retries = -1
+	}
+	up, err := upstream.New(upstream.Config{
+		IndexURL: cfg.upstream, Store: store, Timeout: cfg.timeout, Retries: retries,
+		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
+		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
+	})
+	if err != nil {
+		return nil, usageErr("upstream: %v", err)
+	}
+	b := &backend{store: store, up: up}
+	if cfg.trackCache {
+		b.budget, err = cache.NewBudget(store, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		bytes, files, _ := b.budget.Stats()
+		log.Info("cache opened", "files", files, "bytes", bytes, "max_bytes", cfg.maxCacheSize)
+	}
+	var pageFilter proxy.Filter
+	if cfg.filter != nil && cfg.filter.Active() {
+		pageFilter = cfg.filter.Page
+	}
+	b.srv, err = proxy.New(proxy.Config{
+		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, Offline: cfg.offline, MemoryBytes: cfg.memory,
+		Budget: b.budget, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout, Metrics: cfg.metrics,
+		Filter: pageFilter, Logger: log,
+	})
+	if err != nil {
+		if b.budget != nil {
+			b.budget.Close()
+		}
+		return nil, err
+	}
+	return b, nil
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/pypi-proxy/pypi-proxy/prefetch"
+	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
+)
+
+// mirrorConfig is everything `pypi-proxy mirror` is told.
+type mirrorConfig struct {
+	upstream         string
+	cacheDir         string
+	workers          int
+	projects         []string
+	bandersnatchConf string
+	config           string
+	upstreamTimeout  time.Duration
+	upstreamRetries  int
+	progress         string
+	logFormat        string
+	logLevel         string
+	filters          filterFlags
+}
+
+func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("mirror", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVar(&cfg.upstream, "upstream", "https://pypi.org/simple/", "root URL of the upstream Simple API; XML-RPC is asked at its /pypi sibling")
+	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror directory (the same tree serve uses)")
+	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("parallel project syncs and, separately, file downloads (at most %d)", prefetch.MaxWorkers))
+	fs.StringArrayVar(&cfg.projects, "project", nil, "sync just this project now (repeatable); status is left alone")
+	fs.StringVar(&cfg.bandersnatchConf, "bandersnatch-config", "", "read [mirror] master, directory, workers and the filter plugins from a bandersnatch.conf (flags win)")
+	fs.StringVar(&cfg.config, "config", "", "`FILE` of name = value lines, as for serve; flags and environment win over it")
+	cfg.filters.register(fs)
+	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream index request")
+	fs.IntVar(&cfg.upstreamRetries, "upstream-retries", 2, "retries of a failed upstream request, with exponential backoff (0: none)")
+	fs.StringVar(&cfg.progress, "progress", "auto", "progress display: auto (bars on a terminal, else log lines), bars, log, none")
+	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return fs
+}
+
+func loadMirrorConfig(args []string, stderr io.Writer) (*mirrorConfig, *pflag.FlagSet, error) {
+	var cfg mirrorConfig
+	fs := mirrorFlags(&cfg)
+	fs.SetOutput(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return nil, nil, err
+	}
+	if cfg.bandersnatchConf != "" {
+		if err := applyBandersnatchConf(&cfg, fs); err != nil {
+			return nil, nil, err
+		}
+	}
+	if cfg.workers < 1 || cfg.workers > prefetch.MaxWorkers {
+		return nil, nil, usageErr("--workers must be 1..%d", prefetch.MaxWorkers)
+	}
+	return &cfg, fs, nil
+}
+
+// applyBandersnatchConf fills what the flags did not set from a
+// bandersnatch.conf; its filter lists are added to the flags' ones.
+func applyBandersnatchConf(cfg *mirrorConfig, fs *pflag.FlagSet) error {
+	fc, ms, err := filter.LoadBandersnatchConf(cfg.bandersnatchConf)
+	if err != nil {
+		return usageErr("--bandersnatch-config: %v", err)
+	}
+	set := func(name string) bool { return fs.Changed(name) || os.Getenv(envName(name)) != "" }
+	if ms.Master != "" && !set("upstream") {
+		cfg.upstream = strings.TrimSuffix(ms.Master, "/") + "/simple/"
+	}
+	if ms.Directory != "" && !set("cache-dir") {
+		cfg.cacheDir = ms.Directory
+	}
+	if ms.Workers > 0 && !set("workers") {
+		cfg.workers = ms.Workers
+	}
+	if ms.Timeout > 0 && !set("upstream-timeout") {
+		cfg.upstreamTimeout = ms.Timeout
+	}
+	f := &cfg.filters.cfg
+	f.Allow = append(fc.Allow, f.Allow...)
+	f.Block = append(fc.Block, f.Block...)
+	f.RequirementsFiles = append(fc.RequirementsFiles, f.RequirementsFiles...)
+	f.RequirementsNamesOnly = f.RequirementsNamesOnly || fc.RequirementsNamesOnly
+	f.WithDependencies = f.WithDependencies || fc.WithDependencies
+	f.ExcludePrereleases = f.ExcludePrereleases || fc.ExcludePrereleases
+	f.PrereleaseProjects = append(fc.PrereleaseProjects, f.PrereleaseProjects...)
+	f.Platforms = append(fc.Platforms, f.Platforms...)
+	f.ExcludePlatforms = append(fc.ExcludePlatforms, f.ExcludePlatforms...)
+	f.PythonTags = append(fc.PythonTags, f.PythonTags...)
+	f.NameRegex = append(fc.NameRegex, f.NameRegex...)
+	f.BlockNameRegex = append(fc.BlockNameRegex, f.BlockNameRegex...)
+	f.ReleaseRegex = append(fc.ReleaseRegex, f.ReleaseRegex...)
+	if f.KeepLatest == 0 {
+		f.KeepLatest = fc.KeepLatest
+	}
+	if f.MaxFileSize == 0 {
+		f.MaxFileSize = fc.MaxFileSize
+	}
+	if f.MaxProjectSize == 0 {
+		f.MaxProjectSize = fc.MaxProjectSize
+	}
+	if f.Cooldown == 0 {
+		f.Cooldown = fc.Cooldown
+	}
+	for _, ig := range ms.Ignored {
+		fmt.Fprintf(fs.Output(), "pypi-proxy: bandersnatch.conf: ignoring %s\n", ig)
+	}
+	return nil
+}
+
+func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, _, err := loadMirrorConfig(args, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	set, err := cfg.filters.build()
+	if err != nil {
+		return err
+	}
+	lock, err := prefetch.AcquireLock(cfg.cacheDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	b, err := openBackend(backendConfig{
+		upstream: cfg.upstream, cacheDir: cfg.cacheDir, timeout: cfg.upstreamTimeout,
+		retries: cfg.upstreamRetries, filter: set,
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	bars, interval, err := progressMode(cfg.progress, stderr)
+	if err != nil {
+		return err
+	}
+	m, err := prefetch.New(prefetch.Config{
+		Server: b.srv, Store: b.store, Upstream: b.up, Workers: cfg.workers,
+		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies, RequiresDist: filter.RequiresDist,
+		Progress: stderr, ProgressBars: bars, ProgressInterval: interval,
+		UserAgent: "pypi-proxy/" + version, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("pypi-proxy mirror", "upstream", redact(cfg.upstream), "cache_dir", cfg.cacheDir,
+		"workers", cfg.workers, "filters", set.Active(), "version", version)
+	var st prefetch.Stats
+	if len(cfg.projects) > 0 {
+		st, err = m.SyncProjects(ctx, cfg.projects)
+	} else {
+		st, err = m.Sync(ctx)
+	}
+	log.Info("mirror done", "source", st.Source, "full", st.Full, "serial", st.Serial,
+		"upstream_serial", st.UpstreamSerial, "projects", st.Projects, "removed", st.Removed,
+		"files", st.Files, "bytes", st.Bytes, "files_removed", st.FilesRemoved,
+		"failed", len(st.Failed), "duration", st.Duration.Round(time.Millisecond))
+	return err
+}
+
+// progressMode turns --progress into bars or a log interval.
+func progressMode(mode string, stderr io.Writer) (bars bool, interval time.Duration, err error) {
+	switch mode {
+	case "auto":
+		f, ok := stderr.(*os.File)
+		if ok && prefetch.IsTerminal(f) {
+			return true, 0, nil
+		}
+		return false, 10 * time.Second, nil
+	case "bars":
+		return true, 0, nil
+	case "log":
+		return false, 10 * time.Second, nil
+	case "none":
+		return false, -1, nil
+	}
+	return false, 0, usageErr("--progress %q: want auto, bars, log or none", mode)
+}

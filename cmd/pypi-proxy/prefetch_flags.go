@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/pypi-proxy/pypi-proxy/prefetch"
+	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
+)
+
+// prefetchConfig is serve's eager-mirroring part.
+type prefetchConfig struct {
+	enabled  bool
+	interval time.Duration
+	workers  int
+}
+
+// addPrefetchFlags registers serve's --prefetch, --prefetch-interval and
+// --workers.
+func addPrefetchFlags(fs *pflag.FlagSet, cfg *prefetchConfig) {
+	fs.BoolVar(&cfg.enabled, "prefetch", false, "also mirror upstream eagerly in the background, following its changelog (takes the mirror lock)")
+	fs.DurationVar(&cfg.interval, "prefetch-interval", 5*time.Minute, "time between two prefetch passes")
+	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("prefetch: parallel project syncs and file downloads (at most %d)", prefetch.MaxWorkers))
+}
+
+// startPrefetch, with --prefetch, takes the mirror lock and runs the
+// mirror every --prefetch-interval in the background until ctx ends. It
+// drives srv, so pages and files it fetches are hits for the proxy.
+func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *backend, set *filter.Set, log *slog.Logger) error {
+	if !pc.enabled {
+		return nil
+	}
+	if cfg.offline {
+		return usageErr("--prefetch and --offline exclude each other")
+	}
+	if pc.workers < 1 || pc.workers > prefetch.MaxWorkers {
+		return usageErr("--workers must be 1..%d", prefetch.MaxWorkers)
+	}
+	if pc.interval <= 0 {
+		return usageErr("--prefetch-interval must be > 0")
+	}
+	lock, err := prefetch.AcquireLock(cfg.cacheDir)
+	if err != nil {
+		return err
+	}
+	m, err := prefetch.New(prefetch.Config{
+		Server: b.srv, Store: b.store, Upstream: b.up, Workers: pc.workers,
+		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies, RequiresDist: filter.RequiresDist,
+		UserAgent: "pypi-proxy/" + version, Logger: log.With("component", "prefetch"), ProgressInterval: time.Minute,
+	})
+	if err != nil {
+		lock.Release()
+		return err
+	}
+	log.Info("prefetch enabled", "interval", pc.interval, "workers", pc.workers, "filters", set.Active())
+	go func() {
+		defer lock.Release()
+		m.Run(ctx, pc.interval)
+	}()
+	return nil
+}

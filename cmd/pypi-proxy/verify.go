@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/pypi-proxy/pypi-proxy/prefetch"
+)
+
+// verifyConfig is everything `pypi-proxy verify` is told.
+type verifyConfig struct {
+	cacheDir        string
+	upstream        string
+	repair          bool
+	deleteUnowned   bool
+	workers         int
+	upstreamTimeout time.Duration
+	logFormat       string
+	logLevel        string
+}
+
+func verifyFlags(cfg *verifyConfig) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("verify", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror or cache directory to check")
+	fs.BoolVar(&cfg.repair, "repair", false, "delete corrupt files and re-fetch them and missing ones from upstream")
+	fs.BoolVar(&cfg.deleteUnowned, "delete-unowned", false, "delete files under web/packages/ that no page references")
+	fs.IntVar(&cfg.workers, "workers", 8, "files hashed in parallel")
+	fs.StringVar(&cfg.upstream, "upstream", "https://pypi.org/simple/", "upstream index, for --repair (files come from the URLs the pages gave)")
+	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream request")
+	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&cfg.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	return fs
+}
+
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg verifyConfig
+	fs := verifyFlags(&cfg)
+	fs.SetOutput(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if cfg.workers < 1 || cfg.workers > 256 {
+		return usageErr("--workers must be 1..256")
+	}
+	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	if cfg.repair || cfg.deleteUnowned {
+		lock, err := prefetch.AcquireLock(cfg.cacheDir)
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
+	}
+	b, err := openBackend(backendConfig{upstream: cfg.upstream, cacheDir: cfg.cacheDir, timeout: cfg.upstreamTimeout, retries: 2}, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	start := time.Now()
+	rep, err := prefetch.Verify(ctx, prefetch.VerifyConfig{
+		Store: b.store, Origins: b.srv, Fetcher: b.srv, Workers: cfg.workers,
+		Repair: cfg.repair, DeleteUnowned: cfg.deleteUnowned, Logger: log,
+	})
+	if rep != nil {
+		printVerifyReport(stdout, rep, time.Since(start))
+	}
+	if err != nil {
+		return err
+	}
+	if n := rep.Unfixed(cfg.deleteUnowned); n > 0 {
+		return fmt.Errorf("verify: %d problems not fixed", n)
+	}
+	return nil
+}
+
+func printVerifyReport(w io.Writer, r *prefetch.VerifyReport, took time.Duration) {
+	rate := float64(r.Bytes) / took.Seconds() / (1 << 20)
+	fmt.Fprintf(w, "verify: %d files of %d projects, %.1f MiB in %s (%.0f MiB/s)\n",
+		r.Files, r.Projects, float64(r.Bytes)/(1<<20), took.Round(time.Millisecond), rate)
+	fmt.Fprintf(w, "  ok %d, missing %d, corrupt %d, repaired %d, repair failed %d, unowned %d, deleted %d\n",
+		r.OK, r.Missing, r.Corrupt, r.Repaired, r.RepairFailed, r.Unowned, r.Deleted)
+	for _, p := range r.Problems {
+		fmt.Fprintln(w, "  "+p)
+	}
+}

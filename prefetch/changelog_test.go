@@ -1,0 +1,60 @@
+package prefetch
+
+import (
+	"net/url"
+	"testing"
+)
+
+func TestApplyAction(t *testing.T) {
+	changes := map[string]change{}
+	rows := []struct {
+		name, action string
+		serial       int64
+	}{
+		{"Foo_Bar", "create", 1},
+		{"Foo_Bar", "add Owner alice", 2},
+		{"foo-bar", "new release", 3},
+		{"foo.bar", "add py3 file foo_bar-1.0-py3-none-any.whl", 4},
+		{"Gone", "create", 5},
+		{"Gone", "remove project", 6},
+		{"Back", "remove project", 7},
+		{"Back", "create", 8},
+		{"Roles", "invite Maintainer bob", 9},
+		{"Yanked", "yank release", 10},
+	}
+	for _, r := range rows {
+		applyAction(changes, r.name, r.action, r.serial)
+	}
+	want := map[string]change{
+		"foo-bar": {Serial: 4}, "gone": {Serial: 6, Removed: true}, "back": {Serial: 8}, "yanked": {Serial: 10},
+	}
+	if len(changes) != len(want) {
+		t.Errorf("changes %v, want %v", changes, want)
+	}
+	for n, w := range want {
+		if changes[n] != w {
+			t.Errorf("%s: %+v, want %+v", n, changes[n], w)
+		}
+	}
+}
+
+func TestXMLRPCURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://pypi.org/simple/":         "https://pypi.org/pypi",
+		"http://127.0.0.1:8080/simple/":    "http://127.0.0.1:8080/pypi",
+		"https://mirror.example/py/simple": "https://mirror.example/py/pypi",
+	} {
+		u, _ := url.Parse(in)
+		if got := XMLRPCURL(u); got != want {
+			t.Errorf("XMLRPCURL(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestRequiresDistFallback(t *testing.T) {
+	md := []byte("Metadata-Version: 2.1\nName: a\nRequires-Dist: Foo_Bar (>=1.0)\nRequires-Dist: baz>=2; python_version > \"3\"\nRequires-Dist: extra-only; extra == \"x\"\n\nRequires-Dist: body\n")
+	got := requiresDist(md)
+	if len(got) != 2 || got[0] != "foo-bar" || got[1] != "baz" {
+		t.Errorf("requiresDist = %v", got)
+	}
+}

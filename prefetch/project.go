@@ -1,0 +1,275 @@
+package prefetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy"
+)
+
+// checkpointEvery is how often an unfinished pass rewrites todo with the
+// projects still pending, so a killed pass resumes near where it stopped.
+const checkpointEvery = 5 * time.Second
+
+// projectResult is what syncing one project did.
+type projectResult struct {
+	files        atomic.Int64
+	bytes        atomic.Int64
+	removedFiles int
+	gone         bool
+	deps         []string
+}
+
+// syncAll syncs todo's projects with Workers in parallel, then, with
+// WithDependencies, the dependencies they revealed, wave after wave until
+// the closure is complete. It returns the projects that failed.
+func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what string) map[string]change {
+	prog := newProgress(m.cfg.Progress, m.cfg.ProgressBars, m.log, m.cfg.ProgressInterval, what)
+	defer prog.close()
+	var mu sync.Mutex
+	pending := maps.Clone(todo.Projects)
+	failed := map[string]change{}
+	stopCheckpoints := m.checkpoints(ctx, todo.Serial, &mu, pending)
+	defer stopCheckpoints()
+
+	seen := map[string]bool{}
+	for name := range todo.Projects {
+		seen[name] = true
+	}
+	for wave := todo.Projects; len(wave) > 0 && ctx.Err() == nil; {
+		prog.addProjects(len(wave))
+		var deps []string
+		var g errgroup.Group
+		g.SetLimit(m.cfg.Workers)
+		for _, name := range slices.Sorted(maps.Keys(wave)) {
+			if ctx.Err() != nil {
+				break
+			}
+			c := wave[name]
+			g.Go(func() error {
+				r, err := m.syncProject(ctx, name, c, prog)
+				prog.projectDone()
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					if ctx.Err() == nil {
+						failures.WithLabelValues("project").Inc()
+						m.log.Warn("project sync failed; retried next pass", "project", name, "err", err)
+					}
+					failed[name] = c
+					st.Failed = append(st.Failed, name)
+					return nil
+				}
+				delete(pending, name)
+				st.Projects++
+				st.Files += int(r.files.Load())
+				st.Bytes += r.bytes.Load()
+				st.FilesRemoved += r.removedFiles
+				if r.gone {
+					st.Removed++
+				}
+				deps = append(deps, r.deps...)
+				return nil
+			})
+		}
+		g.Wait()
+		next := map[string]change{}
+		mu.Lock()
+		for _, d := range deps {
+			if !seen[d] {
+				seen[d] = true
+				m.cfg.Filters.AddProject(d)
+				next[d] = change{Serial: -1}
+				pending[d] = next[d]
+			}
+		}
+		mu.Unlock()
+		if len(next) > 0 {
+			m.log.Info("syncing dependencies", "projects", len(next))
+		}
+		wave = next
+	}
+	return failed
+}
+
+// checkpoints rewrites todo with the pending projects every
+// checkpointEvery while a pass with a target serial runs.
+func (m *Mirror) checkpoints(ctx context.Context, serial int64, mu *sync.Mutex, pending map[string]change) (stop func()) {
+	if serial < 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				mu.Lock()
+				snap := &todoList{Serial: serial, Projects: maps.Clone(pending)}
+				mu.Unlock()
+				if err := writeTodo(ctx, m.cfg.Store, snap); err != nil && ctx.Err() == nil {
+					m.log.Warn("cannot checkpoint todo", "err", err)
+				}
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// syncProject brings one project to c: removed, dropped by the filters,
+// or refreshed with every file on disk.
+func (m *Mirror) syncProject(ctx context.Context, name string, c change, prog progress) (*projectResult, error) {
+	r := &projectResult{}
+	if c.Removed || !m.cfg.Filters.Project(name) {
+		// A removed project goes whoever cached it; a filtered-out one only
+		// if the mirror holds it (serve --prefetch leaves lazily cached
+		// projects alone).
+		if c.Removed || m.isKnown(name) {
+			if err := m.cfg.Server.RemoveProject(ctx, name); err != nil {
+				return nil, err
+			}
+			r.gone = true
+		}
+		m.forget(name)
+		projectsSynced.Inc()
+		return r, nil
+	}
+	res, err := m.cfg.Server.SyncProject(ctx, name, c.Serial)
+	if err != nil {
+		return nil, err
+	}
+	r.removedFiles = len(res.Removed)
+	if res.Gone {
+		m.forget(name)
+		r.gone = true
+		projectsSynced.Inc()
+		return r, nil
+	}
+	if err := m.fetchFiles(ctx, res.Files, r, prog); err != nil {
+		return nil, err
+	}
+	if m.cfg.WithDependencies {
+		r.deps = m.dependencies(ctx, res.Files)
+	}
+	m.remember(name, res.Serial)
+	projectsSynced.Inc()
+	return r, nil
+}
+
+// fetchFiles downloads every missing file of a page, and its .metadata
+// when advertised with a hash, through the shared download slots.
+func (m *Mirror) fetchFiles(ctx context.Context, files []proxy.FileOrigin, r *projectResult, prog progress) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for _, f := range files {
+		if f.SHA256 == "" {
+			continue // the filler never publishes an unverifiable file
+		}
+		m.fetchOne(ctx, f.Key, f.Size, &wg, &mu, &errs, r, prog)
+		if f.Metadata && f.MetadataSHA256 != "" {
+			m.fetchOne(ctx, f.Key+".metadata", -1, &wg, &mu, &errs, r, prog)
+		}
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (m *Mirror) fetchOne(ctx context.Context, key string, size int64, wg *sync.WaitGroup, mu *sync.Mutex, errs *[]error, r *projectResult, prog progress) {
+	if _, err := m.cfg.Store.Stat(ctx, key); err == nil {
+		return
+	}
+	if size > 0 {
+		prog.addBytes(size)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case m.files <- struct{}{}:
+		case <-ctx.Done():
+			mu.Lock()
+			*errs = append(*errs, ctx.Err())
+			mu.Unlock()
+			return
+		}
+		err := m.cfg.Server.FetchFile(ctx, key)
+		<-m.files
+		if err != nil {
+			failures.WithLabelValues("file").Inc()
+			mu.Lock()
+			*errs = append(*errs, fmt.Errorf("%s: %w", key, err))
+			mu.Unlock()
+			return
+		}
+		if size < 0 {
+			if info, err := m.cfg.Store.Stat(ctx, key); err == nil {
+				size = info.Size
+				prog.addBytes(size)
+			}
+		}
+		prog.bytesDone(max(size, 0))
+		filesSynced.Inc()
+		r.files.Add(1)
+		r.bytes.Add(max(size, 0))
+	}()
+}
+
+// dependencies reads the project's wheels' core metadata (fetched just
+// before) for the projects they require.
+func (m *Mirror) dependencies(ctx context.Context, files []proxy.FileOrigin) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		if !f.Metadata || !strings.HasSuffix(f.Key, ".whl") {
+			continue
+		}
+		data, err := getObject(ctx, m.cfg.Store, f.Key+".metadata")
+		if err != nil {
+			continue
+		}
+		for _, d := range m.cfg.RequiresDist(data) {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+func (m *Mirror) isKnown(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.known[name]
+	return ok
+}
+
+func (m *Mirror) remember(name string, serial int64) {
+	m.mu.Lock()
+	m.known[name] = serial
+	m.mu.Unlock()
+}
+
+func (m *Mirror) forget(name string) {
+	m.mu.Lock()
+	delete(m.known, name)
+	m.mu.Unlock()
+}

@@ -1,0 +1,356 @@
+// Package prefetch is the eager mirror: it follows the upstream changelog
+// and drives the proxy's own machinery (proxy.Server's SyncProject and
+// FetchFile) to keep a full or filtered bandersnatch-layout tree, so a
+// page or file fetched by the mirror is a hit for the lazy proxy and the
+// other way round.
+package prefetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// Backend is the part of *proxy.Server the mirror drives.
+type Backend interface {
+	SyncProject(ctx context.Context, name string, minSerial int64) (*proxy.SyncResult, error)
+	FetchFile(ctx context.Context, key string) error
+	RemoveProject(ctx context.Context, name string) error
+}
+
+// Config configures a Mirror. Zero values are the documented defaults.
+type Config struct {
+	// Server is the proxy whose machinery fills the tree. Required.
+	Server Backend
+	// Store is the server's store (the same tree). Required.
+	Store cache.Store
+	// Upstream is the server's upstream client, for the JSON root. Required
+	// unless Source is set.
+	Upstream *upstream.Client
+	// XMLRPCURL is PyPI's XML-RPC endpoint (default: derived from the
+	// upstream index URL, .../simple/ -> .../pypi).
+	XMLRPCURL string
+	// HTTPClient makes the XML-RPC calls (default: upstream.DefaultTransport, 5m timeout).
+	HTTPClient *http.Client
+	// Source, when set, replaces detection (XML-RPC, else the JSON root).
+	Source Source
+	// Workers bounds parallel project syncs and, separately, parallel file
+	// downloads (default 8, at most 64).
+	Workers int
+	// Filters choose projects (nil: everything). Their Page must also be
+	// the server's proxy.Config.Filter.
+	Filters Filters
+	// WithDependencies adds every mirrored project's dependencies (from its
+	// wheels' core metadata) to the allowlist: the dependency closure.
+	WithDependencies bool
+	// RequiresDist reads dependency names from a METADATA file (default: a
+	// minimal Requires-Dist reader that skips extras).
+	RequiresDist func(metadata []byte) []string
+	// Progress receives progress bars when ProgressBars is set.
+	Progress     io.Writer
+	ProgressBars bool
+	// ProgressInterval is how often a log line reports progress when there
+	// are no bars (default 10s; negative: never).
+	ProgressInterval time.Duration
+	// UserAgent is sent with XML-RPC calls.
+	UserAgent string
+	// Logger receives logs; nil uses slog.Default().
+	Logger *slog.Logger
+}
+
+// MaxWorkers caps Config.Workers.
+const MaxWorkers = 64
+
+// Stats is what a pass did.
+type Stats struct {
+	// Source is "xmlrpc" or "json"; Full is set for an initial full sync.
+	Source string
+	Full   bool
+	// Serial is the status after the pass; UpstreamSerial what upstream had.
+	Serial, UpstreamSerial int64
+	Projects               int // projects synced
+	Removed                int // projects deleted (gone upstream or filtered out)
+	Files                  int // files and metadata files downloaded
+	Bytes                  int64
+	FilesRemoved           int // files that left their pages
+	Failed                 []string
+	Duration               time.Duration
+}
+
+// ErrIncomplete is a pass in which some projects failed: they stay in the
+// todo list and status does not advance until they are synced.
+var ErrIncomplete = errors.New("mirror pass incomplete")
+
+// Mirror keeps a tree in step with upstream.
+type Mirror struct {
+	cfg   Config
+	log   *slog.Logger
+	files chan struct{} // download slots
+
+	mu     sync.Mutex
+	known  map[string]int64 // mirrored project -> serial (state/serials.json)
+	loaded bool
+}
+
+// New checks cfg and builds a Mirror.
+func New(cfg Config) (*Mirror, error) {
+	if cfg.Server == nil || cfg.Store == nil || (cfg.Upstream == nil && cfg.Source == nil) {
+		return nil, errors.New("prefetch: Server, Store and Upstream are required")
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.Workers > MaxWorkers {
+		return nil, fmt.Errorf("prefetch: at most %d workers", MaxWorkers)
+	}
+	if cfg.Filters == nil {
+		cfg.Filters = allowAll{}
+	}
+	if cfg.RequiresDist == nil {
+		cfg.RequiresDist = requiresDist
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ProgressInterval == 0 {
+		cfg.ProgressInterval = 10 * time.Second
+	}
+	if cfg.XMLRPCURL == "" && cfg.Upstream != nil {
+		cfg.XMLRPCURL = XMLRPCURL(cfg.Upstream.IndexURL())
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Transport: upstream.DefaultTransport(), Timeout: 5 * time.Minute}
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "pypi-proxy"
+	}
+	return &Mirror{cfg: cfg, log: cfg.Logger, files: make(chan struct{}, cfg.Workers)}, nil
+}
+
+// source returns the configured source or detects one.
+func (m *Mirror) source(ctx context.Context) (Source, error) {
+	if m.cfg.Source != nil {
+		return m.cfg.Source, nil
+	}
+	x := &xmlrpcSource{url: m.cfg.XMLRPCURL, client: m.cfg.HTTPClient, userAgent: m.cfg.UserAgent}
+	return detectSource(ctx, x, &jsonSource{up: m.cfg.Upstream})
+}
+
+// load reads the mirrored projects' serials once.
+func (m *Mirror) load(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.loaded {
+		return nil
+	}
+	known, err := loadSerials(ctx, m.cfg.Store)
+	if err != nil {
+		return err
+	}
+	m.known, m.loaded = known, true
+	if m.cfg.WithDependencies {
+		// The closure found by earlier passes stays mirrored.
+		for name := range known {
+			m.cfg.Filters.AddProject(name)
+		}
+	}
+	return nil
+}
+
+// Sync runs one pass: it finishes an interrupted pass (todo), then does
+// the initial full sync when there is no status, else an incremental sync
+// since the stored serial. status advances only when every project of the
+// pass is on disk.
+func (m *Mirror) Sync(ctx context.Context) (st Stats, err error) {
+	start := time.Now()
+	defer func() {
+		st.Duration = time.Since(start)
+		syncDuration.Observe(st.Duration.Seconds())
+	}()
+	if err := m.load(ctx); err != nil {
+		return st, err
+	}
+	if err := ensureGeneration(ctx, m.cfg.Store); err != nil {
+		return st, err
+	}
+	if todo, err := readTodo(ctx, m.cfg.Store); err == nil {
+		m.log.Info("resuming an unfinished sync", "target_serial", todo.Serial, "projects", len(todo.Projects))
+		if err := m.runPass(ctx, todo, &st); err != nil {
+			return st, err
+		}
+	} else if !isNotExist(err) {
+		return st, err
+	}
+	status, ok, err := readStatus(ctx, m.cfg.Store)
+	if err != nil {
+		return st, err
+	}
+	src, err := m.source(ctx)
+	if err != nil {
+		failures.WithLabelValues("changelog").Inc()
+		return st, err
+	}
+	st.Source = src.Name()
+	todo, err := m.plan(ctx, src, status, ok, &st)
+	if err != nil {
+		failures.WithLabelValues("changelog").Inc()
+		return st, err
+	}
+	st.UpstreamSerial = todo.Serial
+	if ok && todo.Serial <= status && len(todo.Projects) == 0 {
+		st.Serial = status
+		setSerials(status, todo.Serial)
+		return st, nil
+	}
+	if err := writeTodo(ctx, m.cfg.Store, todo); err != nil {
+		return st, err
+	}
+	return st, m.runPass(ctx, todo, &st)
+}
+
+// plan asks the source what to sync.
+func (m *Mirror) plan(ctx context.Context, src Source, status int64, haveStatus bool, st *Stats) (*todoList, error) {
+	known := m.knownCopy()
+	if haveStatus {
+		changes, serial, err := src.Since(ctx, status, known)
+		if err != nil {
+			return nil, err
+		}
+		m.log.Info("incremental sync", "source", src.Name(), "from_serial", status, "to_serial", serial, "projects", len(changes))
+		return &todoList{Serial: serial, Projects: changes}, nil
+	}
+	st.Full = true
+	all, serial, err := src.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	todo := &todoList{Serial: serial, Projects: make(map[string]change, len(all))}
+	for name, ser := range all {
+		if m.cfg.Filters.Project(name) {
+			todo.Projects[name] = change{Serial: ser}
+		}
+	}
+	for name := range known { // mirrored once, gone since
+		if _, ok := all[name]; !ok {
+			todo.Projects[name] = change{Serial: -1, Removed: true}
+		}
+	}
+	m.log.Info("full sync", "source", src.Name(), "serial", serial, "upstream_projects", len(all), "projects", len(todo.Projects))
+	return todo, nil
+}
+
+// runPass syncs todo's projects, then writes the root index and, when all
+// succeeded, status (removing todo); otherwise todo keeps the failures.
+func (m *Mirror) runPass(ctx context.Context, todo *todoList, st *Stats) error {
+	failed := m.syncAll(ctx, todo, st, "sync")
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := m.finish(ctx, todo.Serial); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		if err := writeTodo(ctx, m.cfg.Store, &todoList{Serial: todo.Serial, Projects: failed}); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %d projects failed (retried next pass)", ErrIncomplete, len(failed))
+	}
+	if err := writeStatus(ctx, m.cfg.Store, todo.Serial); err != nil {
+		return err
+	}
+	if err := m.cfg.Store.Delete(ctx, cache.TodoKey); err != nil {
+		return err
+	}
+	st.Serial = todo.Serial
+	setSerials(todo.Serial, max(todo.Serial, st.UpstreamSerial))
+	return nil
+}
+
+// SyncProjects syncs just these projects now (mirror --project), at
+// whatever serial upstream has; status and todo are left alone.
+func (m *Mirror) SyncProjects(ctx context.Context, names []string) (Stats, error) {
+	start := time.Now()
+	st := Stats{}
+	if err := m.load(ctx); err != nil {
+		return st, err
+	}
+	todo := &todoList{Serial: -1, Projects: map[string]change{}}
+	for _, n := range names {
+		name := normalize(n)
+		m.cfg.Filters.AddProject(name)
+		todo.Projects[name] = change{Serial: -1}
+	}
+	failed := m.syncAll(ctx, todo, &st, "sync")
+	st.Duration = time.Since(start)
+	if ctx.Err() != nil {
+		return st, ctx.Err()
+	}
+	if err := m.finish(ctx, -1); err != nil {
+		return st, err
+	}
+	if len(failed) > 0 {
+		return st, fmt.Errorf("%w: %d projects failed", ErrIncomplete, len(failed))
+	}
+	return st, nil
+}
+
+// Run syncs every interval until ctx ends (serve --prefetch). A failed
+// pass is logged and retried at the next tick.
+func (m *Mirror) Run(ctx context.Context, interval time.Duration) {
+	for {
+		st, err := m.Sync(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			m.log.Error("mirror sync failed", "err", err, "failed_projects", len(st.Failed))
+		default:
+			m.log.Info("mirror sync done", "serial", st.Serial, "projects", st.Projects, "files", st.Files,
+				"bytes", st.Bytes, "removed", st.Removed, "duration", st.Duration.Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// finish persists the serials and writes the root index and last-modified.
+func (m *Mirror) finish(ctx context.Context, serial int64) error {
+	known := m.knownCopy()
+	if err := saveSerials(ctx, m.cfg.Store, known); err != nil {
+		return err
+	}
+	if serial < 0 {
+		if s, ok, _ := readStatus(ctx, m.cfg.Store); ok {
+			serial = s
+		}
+	}
+	if err := writeRootIndex(ctx, m.cfg.Store, known, serial); err != nil {
+		return err
+	}
+	return writeLastModified(ctx, m.cfg.Store, time.Now())
+}
+
+func (m *Mirror) knownCopy() map[string]int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]int64, len(m.known))
+	for k, v := range m.known {
+		out[k] = v
+	}
+	return out
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
