@@ -16,23 +16,23 @@ import (
 // backendConfig is what every command needs of the machinery: the tree,
 // the upstream client and the proxy that drives them.
 type backendConfig struct {
-	upstream          string
-	cacheDir          string
-	timeout           time.Duration
-	retries           int
-	username          string
-	password          string
-	token             string
-	caFile            string
-	maxUpstream       int
-	indexTTL          time.Duration
-	offline           bool
-	memory            int64
-	idleTimeout       time.Duration
-	metrics           http.Handler
-	filter            *filter.Set
-	trackCache        bool  // keep a size budget (serve)
-	maxCacheSize      int64 // with trackCache
+	upstream     string
+	cacheDir     string
+	timeout      time.Duration
+	retries      int
+	username     string
+	password     string
+	token        string
+	caFile       string
+	maxUpstream  int
+	indexTTL     time.Duration
+	offline      bool
+	memory       int64
+	idleTimeout  time.Duration
+	metrics      http.Handler
+	filter       *filter.Set
+	trackCache   bool  // keep a size budget (serve)
+	maxCacheSize int64 // with trackCache
 }
 
 // backend is the machinery one command runs: serve listens in front of
