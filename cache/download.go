@@ -37,6 +37,10 @@ func (d *Download) Ready() <-chan struct{} { return d.ready }
 // Done is closed when the download has finished, well or not.
 func (d *Download) Done() <-chan struct{} { return d.done }
 
+// Streaming reports whether readers can follow the bytes as they arrive;
+// otherwise they wait for Done and read the published object.
+func (d *Download) Streaming() bool { return d.spool != nil }
+
 // Size is the object's size, or -1 while unknown.
 func (d *Download) Size() int64 {
 	d.mu.Lock()
@@ -59,8 +63,10 @@ func (d *Download) setSize(n int64) {
 }
 
 func (d *Download) append(p []byte) error {
-	if _, err := d.spool.WriteAt(p, d.written); err != nil {
-		return err
+	if d.spool != nil {
+		if _, err := d.spool.WriteAt(p, d.written); err != nil {
+			return err
+		}
 	}
 	d.mu.Lock()
 	d.written += int64(len(p))
@@ -93,7 +99,7 @@ func (d *Download) release() {
 	d.refs--
 	last := d.refs == 0
 	d.mu.Unlock()
-	if last {
+	if last && d.spool != nil {
 		d.spool.Close()
 	}
 }

@@ -88,6 +88,27 @@ func NewFiller(store Store, opts FillerOptions) *Filler {
 // caller should open it from the store. The download runs detached from
 // ctx: a client hanging up does not abort it for the others.
 func (f *Filler) Get(ctx context.Context, key string, want Expect, fetch Fetch) (d *Download, joined bool, err error) {
+	return f.get(ctx, key, want, fetch, true)
+}
+
+// Fill makes sure key is published, downloading it if needed, and waits.
+// Unlike Get it keeps no spool (nobody streams it): a client that joins
+// meanwhile waits for the published object. This is the mirror's path.
+func (f *Filler) Fill(ctx context.Context, key string, want Expect, fetch Fetch) error {
+	d, _, err := f.get(ctx, key, want, fetch, false)
+	if err != nil || d == nil {
+		return err
+	}
+	defer d.Release()
+	select {
+	case <-d.Done():
+		return d.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (f *Filler) get(ctx context.Context, key string, want Expect, fetch Fetch, spooled bool) (*Download, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if d := f.inflight[key]; d != nil {
@@ -97,16 +118,19 @@ func (f *Filler) Get(ctx context.Context, key string, want Expect, fetch Fetch) 
 	if _, err := f.store.Stat(ctx, key); err == nil {
 		return nil, false, nil
 	}
-	spool, err := os.CreateTemp(f.opts.SpoolDir, "pypi-proxy-spool-*")
-	if err != nil {
-		return nil, false, fmt.Errorf("spool for %s: %w", key, err)
+	var spool *os.File
+	if spooled {
+		var err error
+		if spool, err = os.CreateTemp(f.opts.SpoolDir, "pypi-proxy-spool-*"); err != nil {
+			return nil, false, fmt.Errorf("spool for %s: %w", key, err)
+		}
+		os.Remove(spool.Name()) // unlinked: the open descriptor is all we need
 	}
-	os.Remove(spool.Name()) // unlinked: the open descriptor is all we need
-	d = newDownload(key, spool, want.Size)
+	d := newDownload(key, spool, want.Size)
 	f.inflight[key] = d
 	d.acquire() // the caller's reference
 	d.acquire() // run's reference
-	go f.run(d, want, fetch)
+	go f.run(d, want, fetch, syncDeferred(ctx))
 	return d, false, nil
 }
 
@@ -137,10 +161,13 @@ func (f *Filler) Close() {
 	_ = f.Wait(context.Background())
 }
 
-func (f *Filler) run(d *Download, want Expect, fetch Fetch) {
+func (f *Filler) run(d *Download, want Expect, fetch Fetch, deferSync bool) {
 	defer d.release()
 	ctx, cancel := context.WithTimeout(f.base, f.opts.MaxDuration)
 	defer cancel()
+	if deferSync {
+		ctx = DeferSync(ctx)
+	}
 	err := f.download(ctx, cancel, d, want, fetch)
 	f.mu.Lock()
 	delete(f.inflight, d.key)

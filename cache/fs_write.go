@@ -39,7 +39,7 @@ func (s *FS) Create(ctx context.Context, key string) (Writer, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("cache: create %s: %w", key, err)
 	}
-	w := &fsWriter{key: key, f: f, w: f, target: target}
+	w := &fsWriter{key: key, f: f, w: f, target: target, deferSync: syncDeferred(ctx)}
 	if s.wrapTemp != nil {
 		w.w = s.wrapTemp(f)
 	}
@@ -54,6 +54,8 @@ type fsWriter struct {
 	target string
 	err    error // why the writer finished, if not by a successful Commit
 	done   bool  // committed successfully
+	// deferSync skips the fsyncs (see DeferSync); the rename stays atomic.
+	deferSync bool
 }
 
 func (w *fsWriter) Write(p []byte) (int, error) {
@@ -103,9 +105,11 @@ func (w *fsWriter) Commit(ctx context.Context) error {
 		return w.err
 	}
 	f := w.f
-	if err := f.Sync(); err != nil {
-		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
-		return w.err
+	if !w.deferSync {
+		if err := f.Sync(); err != nil {
+			w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
+			return w.err
+		}
 	}
 	if err := f.Close(); err != nil {
 		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
@@ -116,6 +120,9 @@ func (w *fsWriter) Commit(ctx context.Context) error {
 		return w.err
 	}
 	w.f, w.done = nil, true
+	if w.deferSync {
+		return nil
+	}
 	if err := syncDir(filepath.Dir(w.target)); err != nil {
 		return fmt.Errorf("cache: commit %s: sync dir: %w", w.key, err)
 	}

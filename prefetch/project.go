@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/proxy"
 )
 
@@ -241,7 +242,7 @@ func (m *Mirror) dependencies(ctx context.Context, files []proxy.FileOrigin) []s
 		if !f.Metadata || !strings.HasSuffix(f.Key, ".whl") {
 			continue
 		}
-		data, err := getObject(ctx, m.cfg.Store, f.Key+".metadata")
+		data, err := cache.ReadObject(ctx, m.cfg.Store, f.Key+".metadata")
 		if err != nil {
 			continue
 		}

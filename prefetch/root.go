@@ -22,7 +22,7 @@ func writeRootIndex(ctx context.Context, s cache.Store, known map[string]int64, 
 		f    cache.PageFormat
 		data []byte
 	}{{cache.PageV1JSON, simple.RenderRootJSON(root)}, {cache.PageV1HTML, html}, {cache.PageHTML, html}} {
-		if err := putObject(ctx, s, cache.RootPageKey(w.f), w.data); err != nil {
+		if err := cache.WriteObject(ctx, s, cache.RootPageKey(w.f), w.data); err != nil {
 			return err
 		}
 	}

@@ -49,7 +49,7 @@ type todoList struct {
 }
 
 func readStatus(ctx context.Context, s cache.Store) (serial int64, ok bool, err error) {
-	data, err := getObject(ctx, s, cache.StatusKey)
+	data, err := cache.ReadObject(ctx, s, cache.StatusKey)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, false, nil
 	}
@@ -64,13 +64,17 @@ func readStatus(ctx context.Context, s cache.Store) (serial int64, ok bool, err 
 }
 
 func writeStatus(ctx context.Context, s cache.Store, serial int64) error {
-	return putObject(ctx, s, cache.StatusKey, []byte(strconv.FormatInt(serial, 10)+"\n"))
+	ctx, err := durable(ctx, s)
+	if err != nil {
+		return err
+	}
+	return cache.WriteObject(ctx, s, cache.StatusKey, []byte(strconv.FormatInt(serial, 10)+"\n"))
 }
 
 // readTodo reads bandersnatch's todo: the target serial on the first line,
 // then "name serial" lines (ours may add "remove").
 func readTodo(ctx context.Context, s cache.Store) (*todoList, error) {
-	data, err := getObject(ctx, s, cache.TodoKey)
+	data, err := cache.ReadObject(ctx, s, cache.TodoKey)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +105,10 @@ func readTodo(ctx context.Context, s cache.Store) (*todoList, error) {
 }
 
 func writeTodo(ctx context.Context, s cache.Store, t *todoList) error {
+	ctx, err := durable(ctx, s)
+	if err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%d\n", t.Serial)
 	for _, name := range slices.Sorted(maps.Keys(t.Projects)) {
@@ -111,7 +119,7 @@ func writeTodo(ctx context.Context, s cache.Store, t *todoList) error {
 		}
 		b.WriteByte('\n')
 	}
-	return putObject(ctx, s, cache.TodoKey, b.Bytes())
+	return cache.WriteObject(ctx, s, cache.TodoKey, b.Bytes())
 }
 
 // ensureGeneration writes the generation file of a new tree.
@@ -119,16 +127,16 @@ func ensureGeneration(ctx context.Context, s cache.Store) error {
 	if _, err := s.Stat(ctx, cache.GenerationKey); err == nil {
 		return nil
 	}
-	return putObject(ctx, s, cache.GenerationKey, []byte(generation+"\n"))
+	return cache.WriteObject(ctx, s, cache.GenerationKey, []byte(generation+"\n"))
 }
 
 // writeLastModified writes bandersnatch's web/last-modified timestamp.
 func writeLastModified(ctx context.Context, s cache.Store, t time.Time) error {
-	return putObject(ctx, s, cache.LastModifiedKey, []byte(t.UTC().Format("20060102T15:04:05")+"\n"))
+	return cache.WriteObject(ctx, s, cache.LastModifiedKey, []byte(t.UTC().Format("20060102T15:04:05")+"\n"))
 }
 
 func loadSerials(ctx context.Context, s cache.Store) (map[string]int64, error) {
-	data, err := getObject(ctx, s, serialsKey)
+	data, err := cache.ReadObject(ctx, s, serialsKey)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]int64{}, nil
 	}
@@ -147,7 +155,7 @@ func saveSerials(ctx context.Context, s cache.Store, m map[string]int64) error {
 	if err != nil {
 		return err
 	}
-	return putObject(ctx, s, serialsKey, data)
+	return cache.WriteObject(ctx, s, serialsKey, data)
 }
 
 // ErrLocked is returned when another mirror (or serve --prefetch) holds the
@@ -194,23 +202,12 @@ func (l *Lock) Release() error {
 	return err
 }
 
-func getObject(ctx context.Context, s cache.Store, key string) ([]byte, error) {
-	obj, err := s.Open(ctx, key)
-	if err != nil {
-		return nil, err
+// durable flushes the pass's deferred writes (pages and files written with
+// cache.DeferSync) before a record that says they are done, and returns a
+// context whose own writes are synced.
+func durable(ctx context.Context, s cache.Store) (context.Context, error) {
+	if err := cache.Flush(ctx, s); err != nil {
+		return ctx, err
 	}
-	defer obj.Close()
-	return io.ReadAll(obj)
-}
-
-func putObject(ctx context.Context, s cache.Store, key string, data []byte) error {
-	w, err := s.Create(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer w.Cancel(ctx)
-	if _, err := w.Write(data); err != nil {
-		return err
-	}
-	return w.Commit(ctx)
+	return cache.SyncWrites(ctx), nil
 }

@@ -172,6 +172,9 @@ func (m *Mirror) load(ctx context.Context) error {
 // since the stored serial. status advances only when every project of the
 // pass is on disk.
 func (m *Mirror) Sync(ctx context.Context) (st Stats, err error) {
+	// Pages and files are flushed in bulk before todo and status record
+	// them (see cache.DeferSync): per-file fsyncs would bound the sync.
+	ctx = cache.DeferSync(ctx)
 	start := time.Now()
 	defer func() {
 		st.Duration = time.Since(start)
@@ -279,6 +282,7 @@ func (m *Mirror) runPass(ctx context.Context, todo *todoList, st *Stats) error {
 // SyncProjects syncs just these projects now (mirror --project), at
 // whatever serial upstream has; status and todo are left alone.
 func (m *Mirror) SyncProjects(ctx context.Context, names []string) (Stats, error) {
+	ctx = cache.DeferSync(ctx)
 	start := time.Now()
 	st := Stats{}
 	if err := m.load(ctx); err != nil {
@@ -296,6 +300,9 @@ func (m *Mirror) SyncProjects(ctx context.Context, names []string) (Stats, error
 		return st, ctx.Err()
 	}
 	if err := m.finish(ctx, -1); err != nil {
+		return st, err
+	}
+	if err := cache.Flush(ctx, m.cfg.Store); err != nil {
 		return st, err
 	}
 	if len(failed) > 0 {

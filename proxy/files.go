@@ -92,25 +92,33 @@ func (s *Server) serveMiss(c echo.Context, key string, isMeta bool) error {
 // startDownload joins or starts the download of a file or .metadata key
 // whose origin an index page gave. A nil Download means it is published.
 func (s *Server) startDownload(ctx context.Context, key string) (*cache.Download, bool, error) {
-	isMeta := strings.HasSuffix(key, ".metadata")
-	fileKey := key
-	if isMeta {
-		fileKey = strings.TrimSuffix(key, ".metadata")
+	want, fetch, err := s.downloadPlan(ctx, key)
+	if err != nil {
+		return nil, false, err
 	}
+	return s.filler.Get(ctx, key, want, fetch)
+}
+
+// downloadPlan says what a file or .metadata key must be and where it
+// comes from; only keys an index page gave have a plan.
+func (s *Server) downloadPlan(ctx context.Context, key string) (cache.Expect, cache.Fetch, error) {
+	isMeta := strings.HasSuffix(key, ".metadata")
+	fileKey := strings.TrimSuffix(key, ".metadata")
 	o, ok := s.origins.lookup(ctx, fileKey)
 	if !ok || (isMeta && !o.Metadata) {
-		return nil, false, errNoOrigin
+		return cache.Expect{}, nil, errNoOrigin
 	}
 	if s.cfg.Offline {
-		return nil, false, errNotCachedOffline
+		return cache.Expect{}, nil, errNotCachedOffline
 	}
 	src, want := o.URL, cache.Expect{SHA256: o.Hashes["sha256"], Size: o.Size}
 	if isMeta {
 		src, want = o.URL+".metadata", cache.Expect{SHA256: o.MetadataHashes["sha256"], Size: -1}
 	}
-	return s.filler.Get(ctx, key, want, func(ctx context.Context) (io.ReadCloser, int64, error) {
+	fetch := func(ctx context.Context) (io.ReadCloser, int64, error) {
 		return s.cfg.Upstream.OpenFile(ctx, src)
-	})
+	}
+	return want, fetch, nil
 }
 
 // streamDownload serves a download in flight to one client.
@@ -127,8 +135,9 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download) e
 	if err := d.Err(); err != nil {
 		return err
 	}
-	if d.Size() < 0 {
-		// No length to promise: wait for the verified object.
+	if d.Size() < 0 || !d.Streaming() {
+		// No length to promise, or a mirror download without a spool:
+		// wait for the verified object.
 		select {
 		case <-d.Done():
 		case <-c.Request().Context().Done():

@@ -134,3 +134,26 @@ func TestFullDisk(t *testing.T) {
 		t.Errorf("the page is no longer served: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestClientJoinsMirrorDownload: a client asking for a file the mirror is
+// fetching (no spool) gets it once it is published, from one upstream GET.
+func TestClientJoinsMirrorDownload(t *testing.T) {
+	h := newHarness(t, harnessOpts{fakeOpts: fakepypi.Options{FilesBandwidth: 1 << 20}, noDemo: true})
+	data := bytes.Repeat([]byte("m"), 500_000)
+	h.up.Publish("mirrored", fakepypi.Release{Version: "1.0", Wheel: true})
+	h.up.AddFile("mirrored", "1.0", "mirrored-1.0.tar.gz", data)
+	path := filePath(h.fileLinks("mirrored")["mirrored-1.0.tar.gz"])
+	done := make(chan error, 1)
+	go func() { done <- h.srv.FetchFile(context.Background(), "web"+path) }()
+	time.Sleep(100 * time.Millisecond)
+	resp, body := h.get(path)
+	if resp.StatusCode != 200 || body != string(data) {
+		t.Fatalf("joined client: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := h.up.Requests(fakepypi.FilesHost, "/packages/"); n != 1 {
+		t.Errorf("%d upstream GETs, want 1", n)
+	}
+}

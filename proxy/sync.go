@@ -111,17 +111,11 @@ func (s *Server) FetchFile(ctx context.Context, key string) error {
 	if _, err := s.cfg.Store.Stat(ctx, key); err == nil {
 		return nil
 	}
-	d, _, err := s.startDownload(ctx, key)
-	if err != nil || d == nil {
+	want, fetch, err := s.downloadPlan(ctx, key)
+	if err != nil {
 		return err
 	}
-	defer d.Release()
-	select {
-	case <-d.Done():
-		return d.Err()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.filler.Fill(ctx, key, want, fetch)
 }
 
 // RemoveProject deletes a project's pages, JSON API copies, files and

@@ -72,7 +72,8 @@ func (c *storeCache) Set(k string, resp []byte) {
 	if c.store == nil {
 		return
 	}
-	ctx := context.Background()
+	// A lost entry only costs a full download instead of a 304: no fsync.
+	ctx := cache.DeferSync(context.Background())
 	w, err := c.store.Create(ctx, c.key(k))
 	if err != nil {
 		c.log.Warn("http cache: cannot store", "err", err)
