@@ -22,6 +22,10 @@ import (
 // files 0644. Open objects survive a later Commit or Delete of their key.
 type FS struct {
 	root string
+	dirs dirCache
+	// chmod is set when the umask would make files unreadable to others
+	// (a web server serving the tree): then every temp file is chmodded.
+	chmod bool
 	// wrapTemp, if set (tests only), wraps the temp file's writes, to
 	// inject write failures.
 	wrapTemp func(io.Writer) io.Writer
@@ -41,7 +45,7 @@ func NewFS(root string) (*FS, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, fmt.Errorf("cache: fs root: %w", err)
 	}
-	return &FS{root: abs}, nil
+	return &FS{root: abs, chmod: restrictiveUmask()}, nil
 }
 
 // Root returns the absolute root directory.
@@ -145,6 +149,7 @@ func (s *FS) Delete(ctx context.Context, key string) error {
 		if os.Remove(dir) != nil { // not empty (or gone): stop
 			break
 		}
+		s.dirs.forget(dir)
 	}
 	return nil
 }

@@ -20,24 +20,27 @@ func (s *FS) Create(ctx context.Context, key string) (Writer, error) {
 	dir := filepath.Dir(target)
 	var f *os.File
 	var err error
-	// A concurrent Delete may remove the freshly made (empty) directory
-	// between MkdirAll and CreateTemp; retry a few times.
+	// A concurrent Delete may remove the directory between ensure and the
+	// open; then forget it and try again.
 	for range 5 {
-		if err = os.MkdirAll(dir, 0o755); err != nil {
+		if err = s.dirs.ensure(dir); err != nil {
 			return nil, fmt.Errorf("cache: create %s: %w", key, err)
 		}
-		f, err = os.CreateTemp(dir, TempPrefix+"*")
+		f, err = createTemp(dir)
 		if !errors.Is(err, iofs.ErrNotExist) {
 			break
 		}
+		s.dirs.forget(dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cache: create %s: %w", key, err)
 	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("cache: create %s: %w", key, err)
+	if s.chmod {
+		if err := f.Chmod(0o644); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return nil, fmt.Errorf("cache: create %s: %w", key, err)
+		}
 	}
 	w := &fsWriter{key: key, f: f, w: f, target: target, deferSync: syncDeferred(ctx)}
 	if s.wrapTemp != nil {

@@ -108,11 +108,11 @@ func (s *Server) ProjectFiles(ctx context.Context, name string) []FileOrigin {
 // FetchFile makes sure a file (or its .metadata) is in the cache: fetched
 // once, verified and published. It waits for the download.
 func (s *Server) FetchFile(ctx context.Context, key string) error {
-	if _, err := s.cfg.Store.Stat(ctx, key); err == nil {
-		return nil
-	}
 	want, fetch, err := s.downloadPlan(ctx, key)
 	if err != nil {
+		if _, serr := s.cfg.Store.Stat(ctx, key); serr == nil {
+			return nil // present, whatever its record says
+		}
 		return err
 	}
 	return s.filler.Fill(ctx, key, want, fetch)

@@ -33,6 +33,9 @@ type backendConfig struct {
 	filter       *filter.Set
 	trackCache   bool  // keep a size budget (serve)
 	maxCacheSize int64 // with trackCache
+	// volatileHTTPCache keeps upstream validators in memory only: a mirror
+	// refetches only pages that changed, so persisting them buys nothing.
+	volatileHTTPCache bool
 }
 
 // backend is the machinery one command runs: serve listens in front of
@@ -71,8 +74,12 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 	if retries == 0 {
 		retries = -1
 	}
+	var httpStore cache.Store = store
+	if cfg.volatileHTTPCache {
+		httpStore = nil
+	}
 	up, err := upstream.New(upstream.Config{
-		IndexURL: cfg.upstream, Store: store, Timeout: cfg.timeout, Retries: retries,
+		IndexURL: cfg.upstream, Store: httpStore, Timeout: cfg.timeout, Retries: retries,
 		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
 		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
 	})

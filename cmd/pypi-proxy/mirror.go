@@ -138,7 +138,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	defer lock.Release()
 	b, err := openBackend(backendConfig{
 		upstream: cfg.upstream, cacheDir: cfg.cacheDir, timeout: cfg.upstreamTimeout,
-		retries: cfg.upstreamRetries, filter: set,
+		retries: cfg.upstreamRetries, filter: set, volatileHTTPCache: true,
 	}, log)
 	if err != nil {
 		return err
