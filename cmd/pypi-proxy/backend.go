@@ -62,7 +62,7 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 	if cfg.retries < 0 {
 		return nil, usageErr("--upstream-retries must be >= 0")
 	}
-	store, err := openStore(cfg.cacheDir)
+	store, err := openStore(cfg.cacheDir, log)
 	if err != nil {
 		return nil, err
 	}

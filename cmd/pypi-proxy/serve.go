@@ -139,9 +139,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }
 
-// openStore opens the cache directory, checks it is writable and removes
-// temp files a crash left behind.
-func openStore(dir string) (*cache.FS, error) {
+// openStore opens the cache directory, checks it is writable, and removes
+// the temp files a crash left behind in the background (a full mirror is
+// millions of files: startup must not wait for that walk). Only files last
+// written before this start are removed.
+func openStore(dir string, log *slog.Logger) (*cache.FS, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, usageErr("--cache-dir: %v", err)
 	}
@@ -155,9 +157,15 @@ func openStore(dir string) (*cache.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := store.CleanTemp(time.Minute); err != nil {
-		return nil, fmt.Errorf("cleaning temp files: %w", err)
-	}
+	start := time.Now()
+	go func() {
+		n, err := store.CleanTemp(time.Since(start))
+		if err != nil {
+			log.Warn("cleaning temp files", "err", err)
+		} else if n > 0 {
+			log.Info("removed temp files left by a crash", "files", n)
+		}
+	}()
 	return store, nil
 }
 

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"crypto/sha256"
 	"encoding/json"
 	"io"
@@ -222,4 +223,27 @@ func mustGet(t *testing.T, url string) string {
 		t.Fatalf("%s: %d", url, code)
 	}
 	return body
+}
+
+// TestStartupRemovesCrashLeftovers: temp files a killed process left are
+// removed at the next start, in the background.
+func TestStartupRemovesCrashLeftovers(t *testing.T) {
+	up := fakepypi.New(fakepypi.Options{})
+	defer up.Close()
+	dir := t.TempDir()
+	leftover := filepath.Join(dir, "web", "packages", "aa", "bb", "cc", ".tmp-deadbeef")
+	os.MkdirAll(filepath.Dir(leftover), 0o755)
+	os.WriteFile(leftover, []byte("half a file"), 0o644)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(leftover, old, old)
+	startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir)
+	for i := 0; ; i++ {
+		if _, err := os.Stat(leftover); errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+		if i == 100 {
+			t.Fatal("the leftover temp file is still there")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
