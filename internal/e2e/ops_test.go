@@ -2,9 +2,9 @@ package e2e
 
 import (
 	"bytes"
-	"errors"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"io"
 	"io/fs"
 	"net/http"
