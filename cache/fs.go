@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // FS is a Store of plain files under a root directory: the object under
@@ -80,7 +82,7 @@ func (s *FS) Open(ctx context.Context, key string) (Object, error) {
 	if err := check(ctx, "open", key); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(s.path(key))
+	f, err := openFile(s.path(key), unix.O_RDONLY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("cache: open: %w", err)
 	}
