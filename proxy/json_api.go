@@ -139,5 +139,5 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	body := bytes.ReplaceAll(p.json, []byte(`"/packages/`), []byte(`"`+origin+`/packages/`))
 	c.Response().Header().Set("X-Cache", strings.ToUpper(string(o)))
 	c.Response().Header().Set("Cache-Control", fmt.Sprintf("max-age=%d, public", int(s.cfg.IndexTTL.Seconds())))
-	return c.Blob(http.StatusOK, "application/json", body)
+	return writeBody(c, "application/json", body)
 }

@@ -309,3 +309,16 @@ func TestJSONAPIRewritten(t *testing.T) {
 	resp, body := h.get("/pypi/Project_D/json")
 	wantStatus(t, resp, body, 301)
 }
+
+func TestPageHeadAndContentLength(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	resp, body := h.get("/simple/projecta/", pipAccept)
+	wantStatus(t, resp, body, 200)
+	if resp.ContentLength != int64(len(body)) || len(resp.TransferEncoding) != 0 {
+		t.Errorf("page not sent with its Content-Length: %d, %v", resp.ContentLength, resp.TransferEncoding)
+	}
+	head, hbody := h.do(http.MethodHead, "/simple/projecta/", pipAccept)
+	if head.StatusCode != 200 || hbody != "" || head.ContentLength != int64(len(body)) || head.Header.Get("ETag") != resp.Header.Get("ETag") {
+		t.Errorf("HEAD: %d, length %d, etag %q", head.StatusCode, head.ContentLength, head.Header.Get("ETag"))
+	}
+}

@@ -112,7 +112,21 @@ func (s *Server) writePage(c echo.Context, p *page, o outcome, format simple.For
 	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(http.StatusOK, ctype, body)
+	return writeBody(c, ctype, body)
+}
+
+// writeBody sends a body from memory with its Content-Length, so it goes
+// out in one write instead of chunked.
+func writeBody(c echo.Context, ctype string, body []byte) error {
+	h := c.Response().Header()
+	h["Content-Type"] = []string{ctype}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	c.Response().WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	_, err := c.Response().Write(body)
+	return err
 }
 
 // etagMatches implements If-None-Match's weak comparison.
