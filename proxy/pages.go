@@ -43,9 +43,11 @@ type page struct {
 	fetched            time.Time
 	notFound           bool          // a cached upstream 404
 	upstream           time.Duration // network time of the fetch that made it
+	gz                 gzipBodies
 }
 
-func (p *page) cost() int64 { return int64(len(p.json)+len(p.html)) + 512 }
+// cost counts the bodies and room for their gzip copies.
+func (p *page) cost() int64 { return int64(len(p.json)+len(p.html))*5/4 + 512 }
 
 func newPage(json, html []byte, serial int64, fetched time.Time) *page {
 	return &page{json: json, html: html, jsonETag: etagOf(json), htmlETag: etagOf(html), serial: serial, fetched: fetched}

@@ -98,6 +98,11 @@ func (s *Server) writePage(c echo.Context, p *page, o outcome, format simple.For
 		body, etag = p.json, p.jsonETag
 	}
 	h := c.Response().Header()
+	h.Set("Vary", "Accept, Accept-Encoding")
+	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+		body, etag = p.gzipped(format), gzipETag(etag)
+		h.Set("Content-Encoding", "gzip")
+	}
 	h.Set("ETag", etag)
 	h.Set("X-Cache", strings.ToUpper(string(o)))
 	if p.serial >= 0 {
@@ -110,6 +115,7 @@ func (s *Server) writePage(c echo.Context, p *page, o outcome, format simple.For
 		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(s.cfg.IndexTTL.Seconds()))+", public")
 	}
 	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		h.Del("Content-Encoding")
 		return c.NoContent(http.StatusNotModified)
 	}
 	return writeBody(c, ctype, body)
