@@ -13,7 +13,7 @@ import (
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 )
 
-const systemPython = "/usr/bin/python3"
+const systemPython = fakepypi.SystemPython
 
 func requirePip(t *testing.T) {
 	t.Helper()
@@ -23,11 +23,8 @@ func requirePip(t *testing.T) {
 // pip runs real pip with only --index-url pointing at the proxy.
 func pip(t *testing.T, index string, args ...string) string {
 	t.Helper()
-	all := append([]string{"-m", "pip"}, args...)
-	all = append(all, "--index-url", index, "--no-cache-dir")
-	cmd := exec.Command(systemPython, all...)
-	cmd.Env = fakepypi.PipEnv(t.TempDir())
-	out, err := cmd.CombinedOutput()
+	all := append(args[:len(args):len(args)], "--index-url", index, "--no-cache-dir")
+	out, err := fakepypi.PipCommand(t.TempDir(), all...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pip %s: %v\n%s", strings.Join(args, " "), err, out)
 	}

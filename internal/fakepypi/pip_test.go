@@ -9,8 +9,7 @@ import (
 	"testing"
 )
 
-// systemPython is Debian's Python with Debian's pip 23 (python3-pip); the pyenv python on PATH is not used.
-const systemPython = "/usr/bin/python3"
+const systemPython = SystemPython
 
 // requirePip skips the test when systemPython -m pip is missing.
 func requirePip(t *testing.T) {
@@ -26,9 +25,7 @@ func requirePip(t *testing.T) {
 // pip runs systemPython -m pip hermetically: no user config, no proxies, no version check.
 func pip(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(systemPython, append([]string{"-m", "pip"}, args...)...)
-	cmd.Env = PipEnv(t.TempDir())
-	out, err := cmd.CombinedOutput()
+	out, err := PipCommand(t.TempDir(), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pip %s: %v\n%s", strings.Join(args, " "), err, out)
 	}

@@ -2,6 +2,7 @@ package fakepypi
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 )
 
@@ -26,4 +27,16 @@ func PipEnv(home string) []string {
 		"PIP_NO_INPUT=1",
 		"NO_PROXY=127.0.0.1,localhost",
 	)
+}
+
+// SystemPython is Debian's Python with Debian's pip 23 (python3-pip), the
+// real client the tests drive; the pyenv python on PATH is not used.
+const SystemPython = "/usr/bin/python3"
+
+// PipCommand is `SystemPython -m pip args...` in the hermetic environment
+// of PipEnv(home).
+func PipCommand(home string, args ...string) *exec.Cmd {
+	cmd := exec.Command(SystemPython, append([]string{"-m", "pip"}, args...)...)
+	cmd.Env = PipEnv(home)
+	return cmd
 }
