@@ -194,3 +194,34 @@ func TestBadIndexURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestLimiterSurvivesRevalidations: 304s (which httpcache swaps for its
+// cached copy without closing) must not leak concurrency slots.
+func TestLimiterSurvivesRevalidations(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		io.WriteString(w, `{"meta":{"api-version":"1.1"},"name":"x","files":[]}`)
+	}))
+	defer srv.Close()
+	c, err := New(Config{IndexURL: srv.URL + "/simple/", MaxConcurrent: 1, Timeout: 2 * time.Second, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		page, err := c.FetchProjectPage(t.Context(), "x")
+		if err != nil {
+			t.Fatalf("fetch %d: %v", i, err)
+		}
+		if i > 0 && !page.Revalidated {
+			t.Errorf("fetch %d not revalidated", i)
+		}
+	}
+	if err := c.Ping(t.Context()); err != nil {
+		t.Errorf("HEAD after revalidations: %v", err)
+	}
+}

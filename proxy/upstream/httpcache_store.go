@@ -69,6 +69,7 @@ func (c *storeCache) Set(k string, resp []byte) {
 		return
 	}
 	c.mem.Set(k, resp, int64(len(resp)))
+	c.mem.Wait() // ristretto applies sets asynchronously; the next Get must see it
 	if c.store == nil {
 		return
 	}

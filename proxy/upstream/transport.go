@@ -50,14 +50,31 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		<-t.slots
 		return nil, err
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() { <-t.slots }}
+	release := func() { <-t.slots }
+	// No body to wait for (a 304, a HEAD): free the slot now. httpcache
+	// swaps a 304 for its cached copy without closing the 304's body.
+	if resp.Body == nil || resp.Body == http.NoBody || resp.StatusCode == http.StatusNotModified || req.Method == http.MethodHead {
+		release()
+		return resp, nil
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
 	return resp, nil
 }
 
+// releasingBody frees its slot at EOF, on a read error or on Close,
+// whichever comes first.
 type releasingBody struct {
 	io.ReadCloser
 	once    sync.Once
 	release func()
+}
+
+func (b *releasingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.once.Do(b.release)
+	}
+	return n, err
 }
 
 func (b *releasingBody) Close() error {
