@@ -68,7 +68,9 @@ func TestPipThroughProxy(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	cacheDir := t.TempDir()
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", cacheDir)
+	// A small upstream limit: pip's revalidations and downloads must never
+	// leak a slot (a leak hangs the proxy once the slots run out).
+	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", cacheDir, "--max-concurrent-upstream", "2")
 	index := p.URL + "/simple/"
 
 	t.Run("dependency chain, yank, requires-python", func(t *testing.T) {
