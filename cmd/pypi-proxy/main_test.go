@@ -32,13 +32,13 @@ max-cache-size = 2GiB
 	if cfg.indexTTL != 3*time.Minute {
 		t.Errorf("index-ttl = %s: the environment must beat the config file", cfg.indexTTL)
 	}
-	if cfg.upstream != "https://config.example/simple/" || cfg.maxCacheSize != 2<<30 {
-		t.Errorf("config file not applied: %s %d", cfg.upstream, cfg.maxCacheSize)
+	if cfg.up.upstream != "https://config.example/simple/" || cfg.maxCacheSize != 2<<30 {
+		t.Errorf("config file not applied: %s %d", cfg.up.upstream, cfg.maxCacheSize)
 	}
 	t.Setenv("PYPI_PROXY_CONFIG", conf)
 	cfg, err = loadServeConfig(nil, &bytes.Buffer{})
-	if err != nil || cfg.upstream != "https://config.example/simple/" {
-		t.Errorf("config file from the environment: %v %s", err, cfg.upstream)
+	if err != nil || cfg.up.upstream != "https://config.example/simple/" {
+		t.Errorf("config file from the environment: %v %s", err, cfg.up.upstream)
 	}
 }
 

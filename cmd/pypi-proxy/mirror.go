@@ -16,14 +16,12 @@ import (
 
 // mirrorConfig is everything `pypi-proxy mirror` is told.
 type mirrorConfig struct {
-	upstream         string
+	up               upstreamFlags
 	cacheDir         string
 	workers          int
 	projects         []string
 	bandersnatchConf string
 	config           string
-	upstreamTimeout  time.Duration
-	upstreamRetries  int
 	progress         string
 	logFormat        string
 	logLevel         string
@@ -33,15 +31,13 @@ type mirrorConfig struct {
 func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("mirror", pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.StringVar(&cfg.upstream, "upstream", "https://pypi.org/simple/", "root URL of the upstream Simple API; XML-RPC is asked at its /pypi sibling")
+	cfg.up.register(fs)
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror directory (the same tree serve uses)")
 	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("parallel project syncs and, separately, file downloads (at most %d)", prefetch.MaxWorkers))
 	fs.StringArrayVar(&cfg.projects, "project", nil, "sync just this project now (repeatable); status is left alone")
 	fs.StringVar(&cfg.bandersnatchConf, "bandersnatch-config", "", "read [mirror] master, directory, workers and the filter plugins from a bandersnatch.conf (flags win)")
 	fs.StringVar(&cfg.config, "config", "", "`FILE` of name = value lines, as for serve; flags and environment win over it")
 	cfg.filters.register(fs)
-	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream index request")
-	fs.IntVar(&cfg.upstreamRetries, "upstream-retries", 2, "retries of a failed upstream request, with exponential backoff (0: none)")
 	fs.StringVar(&cfg.progress, "progress", "auto", "progress display: auto (bars on a terminal, else log lines), bars, log, none")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -75,7 +71,7 @@ func applyBandersnatchConf(cfg *mirrorConfig, fs *pflag.FlagSet) error {
 	}
 	set := func(name string) bool { return fs.Changed(name) || os.Getenv(envName(name)) != "" }
 	if ms.Master != "" && !set("upstream") {
-		cfg.upstream = strings.TrimSuffix(ms.Master, "/") + "/simple/"
+		cfg.up.upstream = strings.TrimSuffix(ms.Master, "/") + "/simple/"
 	}
 	if ms.Directory != "" && !set("cache-dir") {
 		cfg.cacheDir = ms.Directory
@@ -84,7 +80,7 @@ func applyBandersnatchConf(cfg *mirrorConfig, fs *pflag.FlagSet) error {
 		cfg.workers = ms.Workers
 	}
 	if ms.Timeout > 0 && !set("upstream-timeout") {
-		cfg.upstreamTimeout = ms.Timeout
+		cfg.up.timeout = ms.Timeout
 	}
 	f := &cfg.filters.cfg
 	f.Allow = append(fc.Allow, f.Allow...)
@@ -136,10 +132,9 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer lock.Release()
-	b, err := openBackend(backendConfig{
-		upstream: cfg.upstream, cacheDir: cfg.cacheDir, timeout: cfg.upstreamTimeout,
-		retries: cfg.upstreamRetries, filter: set, volatileHTTPCache: true,
-	}, log)
+	bc := cfg.up.backend(cfg.cacheDir)
+	bc.filter, bc.volatileHTTPCache = set, true
+	b, err := openBackend(bc, log)
 	if err != nil {
 		return err
 	}
@@ -157,7 +152,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log.Info("pypi-proxy mirror", "upstream", redact(cfg.upstream), "cache_dir", cfg.cacheDir,
+	log.Info("pypi-proxy mirror", "upstream", redact(cfg.up.upstream), "cache_dir", cfg.cacheDir,
 		"workers", cfg.workers, "filters", set.Active(), "version", version)
 	var st prefetch.Stats
 	if len(cfg.projects) > 0 {

@@ -22,24 +22,17 @@ import (
 // serveConfig is everything `pypi-proxy serve` is told.
 type serveConfig struct {
 	listen          string
-	upstream        string
+	up              upstreamFlags
 	cacheDir        string
 	indexTTL        time.Duration
 	offline         bool
 	maxCacheSize    sizeValue
 	memory          sizeValue
-	upstreamTimeout time.Duration
-	upstreamRetries int
 	shutdownTimeout time.Duration
 	logFormat       string
 	logLevel        string
 	config          string
 	metricsListen   string
-	username        string
-	password        string
-	token           string
-	caFile          string
-	maxUpstream     int
 	idleTimeout     time.Duration
 	prefetch        prefetchConfig
 	filters         filterFlags
@@ -56,22 +49,15 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:3141", "address to listen on")
-	fs.StringVar(&cfg.upstream, "upstream", "https://pypi.org/simple/", "root URL of the upstream Simple API (PEP 503/691)")
+	cfg.up.register(fs)
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "cache directory (a bandersnatch-layout mirror tree)")
 	fs.DurationVar(&cfg.indexTTL, "index-ttl", 10*time.Minute, "serve index pages younger than this without asking upstream")
 	fs.BoolVar(&cfg.offline, "offline", false, "serve only what is cached; never contact upstream")
 	fs.Var(&cfg.maxCacheSize, "max-cache-size", "keep cached files under this size, evicting the least recently used (e.g. 50GiB; 0: unlimited)")
 	cfg.memory = 256 << 20
 	fs.Var(&cfg.memory, "memory", "memory for rendered index pages (e.g. 256MiB)")
-	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream index request")
-	fs.IntVar(&cfg.upstreamRetries, "upstream-retries", 2, "retries of a failed upstream request, with exponential backoff (0: none)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish on SIGTERM")
-	fs.IntVar(&cfg.maxUpstream, "max-concurrent-upstream", 64, "upstream requests in flight at most, downloads included (0: unlimited)")
 	fs.DurationVar(&cfg.idleTimeout, "download-idle-timeout", time.Minute, "abort an upstream file download that receives nothing for this long")
-	fs.StringVar(&cfg.username, "upstream-username", "", "basic-auth user for a private upstream index (or user:pass@ in --upstream)")
-	fs.StringVar(&cfg.password, "upstream-password", "", "basic-auth password for the upstream index (prefer the environment variable)")
-	fs.StringVar(&cfg.token, "upstream-token", "", "bearer token for the upstream index (prefer the environment variable)")
-	fs.StringVar(&cfg.caFile, "ca-file", "", "PEM file of extra CA certificates to trust for upstream TLS")
 	fs.StringVar(&cfg.metricsListen, "metrics-listen", "", "serve /metrics on this separate address instead of on --listen")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -105,13 +91,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, err := openBackend(backendConfig{
-		upstream: cfg.upstream, cacheDir: cfg.cacheDir, timeout: cfg.upstreamTimeout, retries: cfg.upstreamRetries,
-		username: cfg.username, password: cfg.password, token: cfg.token, caFile: cfg.caFile,
-		maxUpstream: cfg.maxUpstream, indexTTL: cfg.indexTTL, offline: cfg.offline, memory: int64(cfg.memory),
-		idleTimeout: cfg.idleTimeout, metrics: metricsOnMain(cfg), filter: set,
-		trackCache: true, maxCacheSize: int64(cfg.maxCacheSize),
-	}, log)
+	bc := cfg.up.backend(cfg.cacheDir)
+	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
+	bc.metrics, bc.filter, bc.trackCache, bc.maxCacheSize = metricsOnMain(cfg), set, true, int64(cfg.maxCacheSize)
+	b, err := openBackend(bc, log)
 	if err != nil {
 		return err
 	}
@@ -134,7 +117,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer stopMetrics()
 	}
-	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.upstream),
+	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.up.upstream),
 		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version)
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }

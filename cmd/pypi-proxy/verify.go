@@ -13,14 +13,13 @@ import (
 
 // verifyConfig is everything `pypi-proxy verify` is told.
 type verifyConfig struct {
-	cacheDir        string
-	upstream        string
-	repair          bool
-	deleteUnowned   bool
-	workers         int
-	upstreamTimeout time.Duration
-	logFormat       string
-	logLevel        string
+	cacheDir      string
+	up            upstreamFlags
+	repair        bool
+	deleteUnowned bool
+	workers       int
+	logFormat     string
+	logLevel      string
 }
 
 func verifyFlags(cfg *verifyConfig) *pflag.FlagSet {
@@ -30,8 +29,7 @@ func verifyFlags(cfg *verifyConfig) *pflag.FlagSet {
 	fs.BoolVar(&cfg.repair, "repair", false, "delete corrupt files and re-fetch them and missing ones from upstream")
 	fs.BoolVar(&cfg.deleteUnowned, "delete-unowned", false, "delete files under web/packages/ that no page references")
 	fs.IntVar(&cfg.workers, "workers", 8, "files hashed in parallel")
-	fs.StringVar(&cfg.upstream, "upstream", "https://pypi.org/simple/", "upstream index, for --repair (files come from the URLs the pages gave)")
-	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream request")
+	cfg.up.register(fs)
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	return fs
@@ -58,7 +56,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer lock.Release()
 	}
-	b, err := openBackend(backendConfig{upstream: cfg.upstream, cacheDir: cfg.cacheDir, timeout: cfg.upstreamTimeout, retries: 2}, log)
+	b, err := openBackend(cfg.up.backend(cfg.cacheDir), log)
 	if err != nil {
 		return err
 	}
