@@ -83,7 +83,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	logs := newLogBuffer(stderr, 100*time.Millisecond)
+	defer logs.Close()
+	log, err := newLogger(logs, cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err
 	}
