@@ -33,6 +33,7 @@ type serveConfig struct {
 	logLevel        string
 	config          string
 	metricsListen   string
+	debugListen     string
 	idleTimeout     time.Duration
 	prefetch        prefetchConfig
 	filters         filterFlags
@@ -59,6 +60,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish on SIGTERM")
 	fs.DurationVar(&cfg.idleTimeout, "download-idle-timeout", time.Minute, "abort an upstream file download that receives nothing for this long")
 	fs.StringVar(&cfg.metricsListen, "metrics-listen", "", "serve /metrics on this separate address instead of on --listen")
+	fs.StringVar(&cfg.debugListen, "debug-listen", "", "serve Go's /debug/pprof/ profiles on this address (keep it private)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.config, "config", "", "config file of `name = value` lines (see README); flags and environment win over it")
@@ -113,11 +115,18 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if cfg.metricsListen != "" {
-		stopMetrics, err := serveMetrics(cfg.metricsListen, log)
+		stopMetrics, err := serveSide(cfg.metricsListen, "--metrics-listen", metricsMux(), log)
 		if err != nil {
 			return err
 		}
 		defer stopMetrics()
+	}
+	if cfg.debugListen != "" {
+		stopDebug, err := serveSide(cfg.debugListen, "--debug-listen", debugMux(), log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
 	}
 	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.up.upstream),
 		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version)

@@ -247,3 +247,16 @@ func TestStartupRemovesCrashLeftovers(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestDebugListenServesProfiles(t *testing.T) {
+	up := fakepypi.New(fakepypi.Options{})
+	defer up.Close()
+	debug := freeAddr(t)
+	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--debug-listen", debug)
+	if code, body := httpGet(t, "http://"+debug+"/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile") {
+		t.Errorf("pprof on --debug-listen: %d %.100s", code, body)
+	}
+	if code, _ := httpGet(t, p.URL+"/debug/pprof/"); code != 404 {
+		t.Errorf("profiles exposed on the main listener: %d", code)
+	}
+}
