@@ -34,6 +34,20 @@ t0=$(now)
 (cd "$RUN/curl" && xargs -P "$WORKERS" -n 100 curl -sf --remote-name-all <"$RUN/urls")
 t_curl=$(secs "$t0" "$(now)")
 ncurl=$(find "$RUN/curl" -type f | wc -l)
+# The same download into the mirror's layout (packages/aa/bb/<hash>/<file>: three directory levels per
+# file, as the bandersnatch tree and files.pythonhosted.org have it): WORKERS curls, each with a config
+# file of url/output pairs and --create-dirs.
+mkdir -p "$RUN/curltree" "$RUN/curlcfg"
+awk -v dir="$RUN/curltree" -v n="$WORKERS" '{ p = $0; sub("^[a-z]+://[^/]+/", "", p); printf "url = \"%s\"\noutput = \"%s/%s\"\n", $0, dir, p > ("'"$RUN"'/curlcfg/" (NR % n)) }' "$RUN/urls"
+t0=$(now)
+curls=()
+for cfg in "$RUN"/curlcfg/*; do
+	curl -sf --create-dirs -K "$cfg" &
+	curls+=($!)
+done
+wait "${curls[@]}"
+t_curltree=$(secs "$t0" "$(now)")
+ncurltree=$(find "$RUN/curltree" -type f | wc -l)
 
 # 2. incremental: CHANGED projects get a release
 kill -HUP "$FAKE_PID"
@@ -57,6 +71,7 @@ t_verify=$(secs "$t0" "$(now)")
 cat <<REPORT
 mirror benchmark: $PROJECTS projects, $nfiles file URLs ($nstored stored, $bytes bytes), workers $WORKERS, $(nproc) CPUs
   full sync             ${t_full} s    xargs -P$WORKERS curl of the same URLs: ${t_curl} s ($ncurl files)   ratio $(ratio "$t_full" "$t_curl") (goal <= 1.3)
+                                  the same into the mirror's aa/bb/hash/ tree: ${t_curltree} s ($ncurltree files)   ratio $(ratio "$t_full" "$t_curltree")
   incremental ($CHANGED changed) ${t_inc} s   ($nafter files after; goal < 2 s)
   verify                ${t_verify} s    sha256sum: ${t_sha} s   speed ratio $(ratio "$t_sha" "$t_verify") (goal >= 0.8)
 $(sed 's/^/  /' "$RUN/verify.out" | head -3)

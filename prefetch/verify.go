@@ -103,6 +103,9 @@ func Verify(ctx context.Context, cfg VerifyConfig) (*VerifyReport, error) {
 	if err := g.Wait(); err != nil {
 		return v.rep, err
 	}
+	if !cfg.DeleteUnowned {
+		return v.rep, nil // finding unowned files means walking the whole tree
+	}
 	if err := v.unowned(ctx); err != nil {
 		return v.rep, err
 	}

@@ -36,6 +36,9 @@ type backendConfig struct {
 	// volatileHTTPCache keeps upstream validators in memory only: a mirror
 	// refetches only pages that changed, so persisting them buys nothing.
 	volatileHTTPCache bool
+	// readMostly skips the startup walk that removes crash leftovers
+	// (verify: it reads the tree and must go at disk speed).
+	readMostly bool
 }
 
 // backend is the machinery one command runs: serve listens in front of
@@ -62,7 +65,7 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 	if cfg.retries < 0 {
 		return nil, usageErr("--upstream-retries must be >= 0")
 	}
-	store, err := openStore(cfg.cacheDir, log)
+	store, err := openStore(cfg.cacheDir, !cfg.readMostly, log)
 	if err != nil {
 		return nil, err
 	}

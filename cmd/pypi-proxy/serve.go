@@ -133,11 +133,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }
 
-// openStore opens the cache directory, checks it is writable, and removes
-// the temp files a crash left behind in the background (a full mirror is
-// millions of files: startup must not wait for that walk). Only files last
-// written before this start are removed.
-func openStore(dir string, log *slog.Logger) (*cache.FS, error) {
+// openStore opens the cache directory and checks it is writable. With
+// cleanTemp it removes the temp files a crash left behind, in the
+// background (a full mirror is millions of files: startup must not wait
+// for that walk); only files last written before this start are removed.
+func openStore(dir string, cleanTemp bool, log *slog.Logger) (*cache.FS, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, usageErr("--cache-dir: %v", err)
 	}
@@ -150,6 +150,9 @@ func openStore(dir string, log *slog.Logger) (*cache.FS, error) {
 	store, err := cache.NewFS(dir)
 	if err != nil {
 		return nil, err
+	}
+	if !cleanTemp {
+		return store, nil
 	}
 	start := time.Now()
 	go func() {

@@ -27,7 +27,7 @@ func verifyFlags(cfg *verifyConfig) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror or cache directory to check")
 	fs.BoolVar(&cfg.repair, "repair", false, "delete corrupt files and re-fetch them and missing ones from upstream")
-	fs.BoolVar(&cfg.deleteUnowned, "delete-unowned", false, "delete files under web/packages/ that no page references")
+	fs.BoolVar(&cfg.deleteUnowned, "delete-unowned", false, "also walk web/packages/ and delete files that no page references")
 	fs.IntVar(&cfg.workers, "workers", 8, "files hashed in parallel")
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
@@ -56,7 +56,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer lock.Release()
 	}
-	b, err := openBackend(cfg.up.backend(cfg.cacheDir), log)
+	bc := cfg.up.backend(cfg.cacheDir)
+	bc.readMostly = true
+	b, err := openBackend(bc, log)
 	if err != nil {
 		return err
 	}
