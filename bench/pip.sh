@@ -4,10 +4,8 @@
 # same tree, alternating, RUNS timed runs each, same run. Issue 4's goal: proxy within 1.1x of nginx.
 #
 # The timed proxy runs use --offline: the proxy answers from the tree alone. pip sends
-# Cache-Control: max-age=0 for pages, which makes a proxy with an upstream revalidate each page; at
-# commit 8efe702 such a proxy, restarted on a warm tree, stops answering after ~16 revalidations
-# (upstream requests wait in upstream.limitTransport.RoundTrip; see RESULTS.md). REVALIDATE=1 adds
-# that row, for when it is fixed.
+# Cache-Control: max-age=0 for pages, which makes a proxy with an upstream revalidate each page
+# (a conditional request, answered 304): REVALIDATE=1 adds that row, the realistic one.
 #
 #   bench/pip.sh       # PROJECTS=40 RUNS=5
 source "$(dirname "$0")/lib.sh"
