@@ -15,6 +15,9 @@ import (
 // rootPage is the pageKind of /simple/, the list of every project.
 type rootPage struct {
 	up *upstream.Client
+	// tree, when set, is where the mirror writes its own listing: the root
+	// is reloaded from there and never fetched from upstream.
+	tree cache.Store
 }
 
 func (rootPage) keys() (string, string, string) {
@@ -59,6 +62,15 @@ func (k rootPage) load(ctx context.Context, s cache.Store) (*page, error) {
 }
 
 func (k rootPage) fetch(ctx context.Context, prev *page) (*page, error) {
+	if k.tree != nil {
+		p, err := k.load(ctx, k.tree)
+		if err != nil {
+			return nil, &upstream.Error{Kind: upstream.KindUnavailable, Status: 503, URL: "/simple/",
+				Err: fmt.Errorf("the mirror has not listed its projects yet: %w", err)}
+		}
+		p.fetched = time.Now()
+		return p, nil
+	}
 	pg, err := k.up.FetchRootPage(ctx)
 	if err != nil {
 		return nil, err

@@ -38,6 +38,10 @@ type Config struct {
 	// served: the mirror's filters (pip must never see a link the mirror
 	// will not serve).
 	Filter Filter
+	// RootFromTree serves /simple/ from the listing the mirror writes into
+	// the tree (serve --prefetch), never from upstream: with filters, the
+	// mirror's root lists only what it holds.
+	RootFromTree bool
 	// Budget, when set, learns of every stored file and access, and keeps
 	// the files within its size limit.
 	Budget *cache.Budget

@@ -61,7 +61,11 @@ func (s *Server) handleRoot(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, o, err := s.pages.get(c.Request().Context(), "", rootPage{up: s.cfg.Upstream}, wantsRevalidation(c.Request()))
+	kind := rootPage{up: s.cfg.Upstream}
+	if s.cfg.RootFromTree {
+		kind.tree = s.cfg.Store
+	}
+	p, o, err := s.pages.get(c.Request().Context(), "", kind, wantsRevalidation(c.Request()))
 	setOutcome(c, o)
 	if err != nil {
 		return err

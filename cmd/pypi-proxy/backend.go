@@ -36,6 +36,8 @@ type backendConfig struct {
 	// volatileHTTPCache keeps upstream validators in memory only: a mirror
 	// refetches only pages that changed, so persisting them buys nothing.
 	volatileHTTPCache bool
+	// rootFromTree: the mirror owns /simple/ (serve --prefetch).
+	rootFromTree bool
 	// readMostly skips the startup walk that removes crash leftovers
 	// (verify: it reads the tree and must go at disk speed).
 	readMostly bool
@@ -105,7 +107,7 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 	b.srv, err = proxy.New(proxy.Config{
 		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, Offline: cfg.offline, MemoryBytes: cfg.memory,
 		Budget: b.budget, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout, Metrics: cfg.metrics,
-		Filter: pageFilter, Logger: log,
+		Filter: pageFilter, RootFromTree: cfg.rootFromTree, Logger: log,
 	})
 	if err != nil {
 		if b.budget != nil {

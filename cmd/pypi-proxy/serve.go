@@ -98,6 +98,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	bc := cfg.up.backend(cfg.cacheDir)
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
 	bc.metrics, bc.filter, bc.trackCache, bc.maxCacheSize = metricsOnMain(cfg), set, true, int64(cfg.maxCacheSize)
+	bc.rootFromTree = cfg.prefetch.enabled
 	b, err := openBackend(bc, log)
 	if err != nil {
 		return err

@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+)
+
+// TestServePrefetch: serve --prefetch keeps a filtered mirror current in
+// the background; its root lists what it mirrors; the lazy proxy still
+// answers for other projects.
+func TestServePrefetch(t *testing.T) {
+	up := fakepypi.New(fakepypi.Options{})
+	defer up.Close()
+	fakepypi.PublishDemo(up)
+	dir := t.TempDir()
+	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir,
+		"--prefetch", "--prefetch-interval", "300ms", "--allow", "projecta", "--with-dependencies")
+	waitFor(t, "the first prefetch pass", func() bool {
+		_, err := os.Stat(filepath.Join(dir, "status"))
+		return err == nil
+	})
+	if got, want := rootNames(t, p.URL), []string{"projecta", "projectb", "projectc"}; !slices.Equal(got, want) {
+		t.Errorf("root lists %v, want the mirrored %v", got, want)
+	}
+	wheel := filepath.Join(dir, "web", "packages")
+	if n := countFiles(t, wheel); n == 0 {
+		t.Fatal("no files prefetched")
+	}
+	// A new release upstream shows up on the next pass, files included.
+	up.Publish(fakepypi.DemoC, fakepypi.Release{Version: "1.5", Wheel: true})
+	_, urlPath, _ := up.File(fakepypi.DemoC, "projectc-1.5-py3-none-any.whl")
+	waitFor(t, "the new release to be prefetched", func() bool {
+		_, err := os.Stat(filepath.Join(dir, "web", urlPath))
+		return err == nil
+	})
+	// Projects outside the mirror are still proxied lazily.
+	if code, body := httpGet(t, p.URL+"/simple/project-d/"); code != 200 || !strings.Contains(body, "project_d-1.0") {
+		t.Errorf("lazy project: %d %.200s", code, body)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func rootNames(t *testing.T, base string) []string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/simple/", nil)
+	req.Header.Set("Accept", "application/vnd.pypi.simple.v1+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var root struct{ Projects []struct{ Name string } }
+	if err := json.NewDecoder(resp.Body).Decode(&root); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range root.Projects {
+		names = append(names, p.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
