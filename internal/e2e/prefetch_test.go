@@ -41,6 +41,15 @@ func TestServePrefetch(t *testing.T) {
 		_, err := os.Stat(filepath.Join(dir, "web", urlPath))
 		return err == nil
 	})
+	// The prefetcher's metrics moved.
+	_, metrics := httpGet(t, p.URL+"/metrics")
+	for _, m := range []string{"pypi_proxy_prefetch_last_serial", "pypi_proxy_prefetch_upstream_serial",
+		"pypi_proxy_prefetch_projects_synced_total", "pypi_proxy_prefetch_files_synced_total",
+		"pypi_proxy_prefetch_sync_duration_seconds_count"} {
+		if v := metricValue(t, metrics, m); v <= 0 {
+			t.Errorf("%s = %v after prefetching", m, v)
+		}
+	}
 	// Projects outside the mirror are still proxied lazily.
 	if code, body := httpGet(t, p.URL+"/simple/project-d/"); code != 200 || !strings.Contains(body, "project_d-1.0") {
 		t.Errorf("lazy project: %d %.200s", code, body)
