@@ -50,11 +50,3 @@ func TestXMLRPCURL(t *testing.T) {
 		}
 	}
 }
-
-func TestRequiresDistFallback(t *testing.T) {
-	md := []byte("Metadata-Version: 2.1\nName: a\nRequires-Dist: Foo_Bar (>=1.0)\nRequires-Dist: baz>=2; python_version > \"3\"\nRequires-Dist: extra-only; extra == \"x\"\n\nRequires-Dist: body\n")
-	got := requiresDist(md)
-	if len(got) != 2 || got[0] != "foo-bar" || got[1] != "baz" {
-		t.Errorf("requiresDist = %v", got)
-	}
-}

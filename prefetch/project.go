@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
 	"github.com/pypi-proxy/pypi-proxy/proxy"
 )
 
@@ -246,7 +247,7 @@ func (m *Mirror) dependencies(ctx context.Context, files []proxy.FileOrigin) []s
 		if err != nil {
 			continue
 		}
-		for _, d := range m.cfg.RequiresDist(data) {
+		for _, d := range filter.RequiresDist(data) {
 			if !seen[d] {
 				seen[d] = true
 				out = append(out, d)

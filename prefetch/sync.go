@@ -53,9 +53,6 @@ type Config struct {
 	// WithDependencies adds every mirrored project's dependencies (from its
 	// wheels' core metadata) to the allowlist: the dependency closure.
 	WithDependencies bool
-	// RequiresDist reads dependency names from a METADATA file (default: a
-	// minimal Requires-Dist reader that skips extras).
-	RequiresDist func(metadata []byte) []string
 	// Progress receives progress bars when ProgressBars is set.
 	Progress     io.Writer
 	ProgressBars bool
@@ -115,9 +112,6 @@ func New(cfg Config) (*Mirror, error) {
 	}
 	if cfg.Filters == nil {
 		cfg.Filters = allowAll{}
-	}
-	if cfg.RequiresDist == nil {
-		cfg.RequiresDist = requiresDist
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

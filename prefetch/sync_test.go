@@ -203,7 +203,7 @@ func TestSyncProjectsAndDependencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.configure = func(m *prefetch.Config, p *proxy.Config) {
-		m.Filters, m.WithDependencies, m.RequiresDist, p.Filter = set, true, filter.RequiresDist, set.Page
+		m.Filters, m.WithDependencies, p.Filter = set, true, set.Page
 	}
 	st := e.sync()
 	if st.Projects != 3 {

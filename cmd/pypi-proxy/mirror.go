@@ -145,7 +145,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	m, err := prefetch.New(prefetch.Config{
 		Server: b.srv, Store: b.store, Upstream: b.up, Workers: cfg.workers,
-		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies, RequiresDist: filter.RequiresDist,
+		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies,
 		Progress: stderr, ProgressBars: bars, ProgressInterval: interval,
 		UserAgent: "pypi-proxy/" + version, Logger: log,
 	})

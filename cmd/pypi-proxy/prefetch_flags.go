@@ -49,7 +49,7 @@ func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *
 	}
 	m, err := prefetch.New(prefetch.Config{
 		Server: b.srv, Store: b.store, Upstream: b.up, Workers: pc.workers,
-		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies, RequiresDist: filter.RequiresDist,
+		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies,
 		UserAgent: "pypi-proxy/" + version, Logger: log.With("component", "prefetch"), ProgressInterval: time.Minute,
 	})
 	if err != nil {
