@@ -270,3 +270,18 @@ func TestEvictionUnderBudget(t *testing.T) {
 	}
 	budget.Close()
 }
+
+// TestFileNamedUnlikeItsProject: a legacy file whose name does not start
+// with its project's name is still found (the book remembers its owner).
+func TestFileNamedUnlikeItsProject(t *testing.T) {
+	h := newHarness(t, harnessOpts{noDemo: true})
+	data := []byte("legacy sdist bytes")
+	h.up.Publish("oddly-named", fakepypi.Release{Version: "1.0", Wheel: true})
+	h.up.AddFile("oddly-named", "1.0", "SomethingElse-1.0.tar.gz", data)
+	path := filePath(h.fileLinks("oddly-named")["SomethingElse-1.0.tar.gz"])
+	h.srv.origins.owners.Wait() // ristretto applies sets asynchronously
+	resp, body := h.get(path)
+	if resp.StatusCode != 200 || body != string(data) {
+		t.Fatalf("status %d, body %q", resp.StatusCode, body)
+	}
+}

@@ -7,8 +7,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
+	"path"
+	"slices"
 	"strings"
-	"sync"
+
+	"github.com/dgraph-io/ristretto/v2"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
@@ -28,80 +31,89 @@ type origin struct {
 }
 
 // originBook remembers, persistently, the origin of every file key the
-// proxy has linked to. One JSON document per project under state/origins/,
-// rewritten when the project's files change.
+// proxy has linked to: one JSON document per project under state/origins/,
+// rewritten when the project's files change. Memory is bounded (a full
+// mirror has millions of files): recently used projects are kept in
+// ristretto, the rest are read back from the store, found from the file's
+// name.
 type originBook struct {
-	store cache.Store
-	log   *slog.Logger
-
-	mu       sync.RWMutex
-	byKey    map[string]origin
-	projects map[string]map[string]origin // project -> key -> origin, as persisted
+	store    cache.Store
+	log      *slog.Logger
+	projects *ristretto.Cache[string, map[string]origin] // project -> key -> origin; never mutated
+	owners   *ristretto.Cache[string, string]            // key -> project, for names that do not tell
 }
 
-func newOriginBook(store cache.Store, log *slog.Logger) *originBook {
-	return &originBook{store: store, log: log, byKey: map[string]origin{}, projects: map[string]map[string]origin{}}
+func newOriginBook(store cache.Store, log *slog.Logger) (*originBook, error) {
+	projects, err := ristretto.NewCache(&ristretto.Config[string, map[string]origin]{
+		NumCounters: 200_000, MaxCost: 64 << 20, BufferItems: 64,
+	})
+	if err != nil {
+		return nil, err
+	}
+	owners, err := ristretto.NewCache(&ristretto.Config[string, string]{
+		NumCounters: 1_000_000, MaxCost: 32 << 20, BufferItems: 64,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &originBook{store: store, log: log, projects: projects, owners: owners}, nil
 }
 
 func originsKey(project string) string { return "state/origins/" + project + ".json" }
 
-// record replaces the origins of project's files and persists them when
-// they changed.
+// originsCost approximates the memory of a project's records.
+func originsCost(files map[string]origin) int64 { return int64(len(files))*400 + 64 }
+
+// record replaces the origins of project's files. They are persisted
+// (when they changed) before record returns, so a page linking the files
+// is never served before its files can be found.
 func (b *originBook) record(ctx context.Context, project string, files map[string]origin) {
-	b.mu.Lock()
-	prev, known := b.projects[project]
-	if !known {
-		b.mu.Unlock()
-		prev, _ = b.loadProject(ctx, project)
-		b.mu.Lock()
+	prev, _ := b.project(ctx, project)
+	if !sameOrigins(prev, files) {
+		data, err := json.Marshal(files)
+		if err == nil {
+			err = cache.WriteObject(ctx, b.store, originsKey(project), data)
+		}
+		if err != nil {
+			b.log.Warn("cannot persist file origins", "project", project, "err", err)
+		}
 	}
-	for k, o := range files {
-		b.byKey[k] = o
+	b.projects.Set(project, files, originsCost(files))
+	for key := range files {
+		if !slices.Contains(projectCandidates(path.Base(key)), project) {
+			b.owners.Set(key, project, int64(len(key)+len(project)+48))
+		}
 	}
-	b.projects[project] = files
-	b.mu.Unlock()
-	if sameOrigins(prev, files) {
-		return
+}
+
+// project returns a project's records from memory or the store.
+func (b *originBook) project(ctx context.Context, name string) (map[string]origin, bool) {
+	if files, ok := b.projects.Get(name); ok {
+		return files, true
 	}
-	data, err := json.Marshal(files)
-	if err == nil {
-		err = cache.WriteObject(ctx, b.store, originsKey(project), data)
-	}
+	files, err := b.loadProject(ctx, name)
 	if err != nil {
-		b.log.Warn("cannot persist file origins", "project", project, "err", err)
+		if !isNotExist(err) {
+			b.log.Warn("cannot read file origins", "project", name, "err", err)
+		}
+		return nil, false
 	}
+	b.projects.Set(name, files, originsCost(files))
+	return files, true
 }
 
 // files returns a project's recorded origins (a copy).
 func (b *originBook) files(ctx context.Context, project string) map[string]origin {
-	b.mu.RLock()
-	files, known := b.projects[project]
-	b.mu.RUnlock()
-	if !known {
-		files, _ = b.loadProject(ctx, project)
-	}
+	files, _ := b.project(ctx, project)
 	return maps.Clone(files)
 }
 
 // drop forgets a project.
-func (b *originBook) drop(project string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for k := range b.projects[project] {
-		delete(b.byKey, k)
-	}
-	delete(b.projects, project)
-}
+func (b *originBook) drop(project string) { b.projects.Del(project) }
 
 // add merges origins learned elsewhere (the JSON API) into project's record.
 func (b *originBook) add(ctx context.Context, project string, files map[string]origin) {
-	b.mu.RLock()
-	prev, known := b.projects[project]
-	b.mu.RUnlock()
-	if !known {
-		prev, _ = b.loadProject(ctx, project)
-	}
-	merged := maps.Clone(prev)
+	merged := b.files(ctx, project)
 	if merged == nil {
 		merged = map[string]origin{}
 	}
@@ -116,37 +128,18 @@ func sameOrigins(a, b map[string]origin) bool {
 	})
 }
 
-// lookup finds the origin of a file key: in memory, or in the persisted
-// record of a project the file's name says it may belong to.
+// lookup finds the origin of a file key, in the record of the project the
+// file's name says it belongs to (or that record said it does).
 func (b *originBook) lookup(ctx context.Context, key string) (origin, bool) {
-	b.mu.RLock()
-	o, ok := b.byKey[key]
-	b.mu.RUnlock()
-	if ok {
-		return o, true
+	candidates := projectCandidates(path.Base(key))
+	if p, ok := b.owners.Get(key); ok {
+		candidates = append([]string{p}, candidates...)
 	}
-	filename := key[strings.LastIndexByte(key, '/')+1:]
-	for _, project := range projectCandidates(filename) {
-		b.mu.RLock()
-		_, known := b.projects[project]
-		b.mu.RUnlock()
-		if known {
-			continue
-		}
-		files, err := b.loadProject(ctx, project)
-		if err != nil {
-			continue
-		}
-		b.mu.Lock()
-		if _, raced := b.projects[project]; !raced {
-			b.projects[project] = files
-			for k, o := range files {
-				b.byKey[k] = o
+	for _, project := range candidates {
+		if files, ok := b.project(ctx, project); ok {
+			if o, ok := files[key]; ok {
+				return o, true
 			}
-		}
-		b.mu.Unlock()
-		if o, ok := files[key]; ok {
-			return o, true
 		}
 	}
 	return origin{}, false

@@ -103,7 +103,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, origins: newOriginBook(cfg.Store, cfg.Logger)}
+	origins, err := newOriginBook(cfg.Store, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, origins: origins}
 	s.pages = &pages{
 		store: cfg.Store, mem: mem, ttl: cfg.IndexTTL, notFoundTTL: cfg.NotFoundTTL,
 		offline: cfg.Offline, timeout: cfg.FetchTimeout, log: cfg.Logger,
