@@ -97,7 +97,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	bc := cfg.up.backend(cfg.cacheDir)
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
-	bc.metrics, bc.filter, bc.trackCache, bc.maxCacheSize = metricsOnMain(cfg), set, true, int64(cfg.maxCacheSize)
+	bc.metrics, bc.filter, bc.maxCacheSize = metricsOnMain(cfg), set, int64(cfg.maxCacheSize)
+	// The budget walks web/packages/ at start and keeps every file in
+	// memory: only worth it with a limit (a full mirror is millions of files).
+	bc.trackCache = cfg.maxCacheSize > 0
 	bc.rootFromTree = cfg.prefetch.enabled
 	b, err := openBackend(bc, log)
 	if err != nil {

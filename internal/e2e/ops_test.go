@@ -75,7 +75,7 @@ func TestMetricsMoveWithTraffic(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	metricsAddr := freeAddr(t)
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--metrics-listen", metricsAddr)
+	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--metrics-listen", metricsAddr, "--max-cache-size", "1GiB")
 
 	file := firstFileLink(t, p.URL, "projectc") // page miss
 	httpGet(t, p.URL+"/simple/projectc/")       // page hit
