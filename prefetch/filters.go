@@ -1,7 +1,6 @@
 package prefetch
 
 import (
-
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 )
 
