@@ -7,12 +7,15 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -258,5 +261,47 @@ func TestDebugListenServesProfiles(t *testing.T) {
 	}
 	if code, _ := httpGet(t, p.URL+"/debug/pprof/"); code != 404 {
 		t.Errorf("profiles exposed on the main listener: %d", code)
+	}
+}
+
+// TestOutboundProxyHonoured: with HTTP_PROXY set, upstream requests go
+// through that proxy (here a tiny forward proxy that sends them on to the
+// fake upstream, whose name only it can resolve).
+func TestOutboundProxyHonoured(t *testing.T) {
+	up := fakepypi.New(fakepypi.Options{})
+	defer up.Close()
+	fakepypi.PublishDemo(up)
+	indexHost := strings.TrimPrefix(up.BaseURL(), "http://")
+	var seen atomic.Int32
+	forward := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !r.URL.IsAbs() || r.URL.Hostname() != "upstream.invalid" {
+			http.Error(w, "not a proxy request for upstream.invalid", http.StatusBadRequest)
+			return
+		}
+		seen.Add(1)
+		out := r.Clone(r.Context())
+		out.RequestURI = ""
+		out.URL.Host = indexHost
+		resp, err := http.DefaultTransport.RoundTrip(out)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	defer forward.Close()
+	_, port, _ := net.SplitHostPort(indexHost)
+	t.Setenv("HTTP_PROXY", forward.URL)
+	p := startProxy(t, "--upstream", "http://upstream.invalid:"+port+"/simple/", "--cache-dir", t.TempDir())
+	if code, body := httpGet(t, p.URL+"/simple/projecta/"); code != 200 || !strings.Contains(body, "projecta-1.0") {
+		t.Fatalf("through the outbound proxy: %d %.200s", code, body)
+	}
+	if seen.Load() == 0 {
+		t.Error("the outbound proxy saw no request")
 	}
 }
