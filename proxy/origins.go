@@ -79,6 +79,7 @@ func (b *originBook) record(ctx context.Context, project string, files map[strin
 		}
 	}
 	b.projects.Set(project, files, originsCost(files))
+	b.projects.Wait() // sets are asynchronous: the files are asked for right away
 	for key := range files {
 		if !slices.Contains(projectCandidates(path.Base(key)), project) {
 			b.owners.Set(key, project, int64(len(key)+len(project)+48))
