@@ -77,9 +77,12 @@ type pages struct {
 	group       singleflight.Group
 	ttl         time.Duration
 	notFoundTTL time.Duration
-	offline     bool
-	timeout     time.Duration
-	log         *slog.Logger
+	// revalidateAfter: a client's request for a fresh copy revalidates a
+	// page only when it is at least this old (0: always).
+	revalidateAfter time.Duration
+	offline         bool
+	timeout         time.Duration
+	log             *slog.Logger
 }
 
 // get returns the page for key (a project name, or "" for the root).
@@ -92,7 +95,7 @@ func (ps *pages) get(ctx context.Context, key string, kind pageKind, revalidate 
 		return nil, outcomeOffline, errNotCachedOffline
 	case cached != nil && cached.notFound && time.Since(cached.fetched) < ps.notFoundTTL:
 		return nil, outcomeHit, &upstream.Error{Kind: upstream.KindNotFound, Status: 404, URL: key}
-	case cached != nil && !cached.notFound && !revalidate && time.Since(cached.fetched) < ps.ttl:
+	case cached != nil && !cached.notFound && ps.fresh(cached, revalidate):
 		return cached, outcomeHit, nil
 	}
 	type result struct {
@@ -111,6 +114,17 @@ func (ps *pages) get(ctx context.Context, key string, kind pageKind, revalidate 
 	}
 	r, _ := v.(result)
 	return r.p, r.o, err
+}
+
+// fresh reports whether a cached page may be served without asking
+// upstream: younger than the TTL, and, when the client asks for a fresh
+// copy (pip's max-age=0), younger than the revalidation floor.
+func (ps *pages) fresh(p *page, clientRevalidates bool) bool {
+	age := time.Since(p.fetched)
+	if clientRevalidates {
+		return age < min(ps.revalidateAfter, ps.ttl)
+	}
+	return age < ps.ttl
 }
 
 // cached returns the in-memory page, or the stored one, or nil.

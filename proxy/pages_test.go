@@ -357,3 +357,22 @@ func TestPageGzip(t *testing.T) {
 		t.Errorf("file: %d, Content-Encoding %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
 	}
 }
+
+func TestRevalidateAfter(t *testing.T) {
+	h := newHarness(t, harnessOpts{cfg: Config{IndexTTL: time.Hour, RevalidateAfter: 300 * time.Millisecond}})
+	h.get("/simple/projectc/", pipAccept)
+	for range 5 {
+		resp, _ := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
+		if resp.Header.Get("X-Cache") != "HIT" {
+			t.Errorf("a page younger than --revalidate-after was revalidated: %s", resp.Header.Get("X-Cache"))
+		}
+	}
+	if n := h.up.Requests(fakepypi.IndexHost, "/simple/projectc/"); n != 1 {
+		t.Errorf("upstream asked %d times, want 1", n)
+	}
+	time.Sleep(350 * time.Millisecond)
+	resp, _ := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
+	if resp.Header.Get("X-Cache") != "REVALIDATED" {
+		t.Errorf("an older page was not revalidated: %s", resp.Header.Get("X-Cache"))
+	}
+}

@@ -26,6 +26,11 @@ type Config struct {
 	Store cache.Store
 	// IndexTTL is how long a page is served without asking upstream (default 10m).
 	IndexTTL time.Duration
+	// RevalidateAfter makes a client's Cache-Control: max-age=0 (pip sends
+	// it for every page) revalidate a page only when it is at least this
+	// old; 0 (the default) revalidates every time. A CI fleet running
+	// thousands of pip installs a minute sets a few seconds.
+	RevalidateAfter time.Duration
 	// NotFoundTTL is how long an upstream 404 is remembered (default 1m, at most IndexTTL).
 	NotFoundTTL time.Duration
 	// Offline serves only what is cached and never contacts upstream.
@@ -109,7 +114,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, origins: origins}
 	s.pages = &pages{
-		store: cfg.Store, mem: mem, ttl: cfg.IndexTTL, notFoundTTL: cfg.NotFoundTTL,
+		store: cfg.Store, mem: mem, ttl: cfg.IndexTTL, notFoundTTL: cfg.NotFoundTTL, revalidateAfter: cfg.RevalidateAfter,
 		offline: cfg.Offline, timeout: cfg.FetchTimeout, log: cfg.Logger,
 	}
 	s.filler = cache.NewFiller(cfg.Store, cache.FillerOptions{

@@ -16,23 +16,24 @@ import (
 // backendConfig is what every command needs of the machinery: the tree,
 // the upstream client and the proxy that drives them.
 type backendConfig struct {
-	upstream     string
-	cacheDir     string
-	timeout      time.Duration
-	retries      int
-	username     string
-	password     string
-	token        string
-	caFile       string
-	maxUpstream  int
-	indexTTL     time.Duration
-	offline      bool
-	memory       int64
-	idleTimeout  time.Duration
-	metrics      http.Handler
-	filter       *filter.Set
-	trackCache   bool  // keep a size budget (serve)
-	maxCacheSize int64 // with trackCache
+	upstream        string
+	cacheDir        string
+	timeout         time.Duration
+	retries         int
+	username        string
+	password        string
+	token           string
+	caFile          string
+	maxUpstream     int
+	indexTTL        time.Duration
+	revalidateAfter time.Duration
+	offline         bool
+	memory          int64
+	idleTimeout     time.Duration
+	metrics         http.Handler
+	filter          *filter.Set
+	trackCache      bool  // keep a size budget (serve)
+	maxCacheSize    int64 // with trackCache
 	// volatileHTTPCache keeps upstream validators in memory only: a mirror
 	// refetches only pages that changed, so persisting them buys nothing.
 	volatileHTTPCache bool
@@ -105,7 +106,7 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 		pageFilter = cfg.filter.Page
 	}
 	b.srv, err = proxy.New(proxy.Config{
-		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, Offline: cfg.offline, MemoryBytes: cfg.memory,
+		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter, Offline: cfg.offline, MemoryBytes: cfg.memory,
 		Budget: b.budget, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout, Metrics: cfg.metrics,
 		Filter: pageFilter, RootFromTree: cfg.rootFromTree, Logger: log,
 	})

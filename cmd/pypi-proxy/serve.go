@@ -25,6 +25,7 @@ type serveConfig struct {
 	up              upstreamFlags
 	cacheDir        string
 	indexTTL        time.Duration
+	revalidateAfter time.Duration
 	offline         bool
 	maxCacheSize    sizeValue
 	memory          sizeValue
@@ -53,6 +54,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "cache directory (a bandersnatch-layout mirror tree)")
 	fs.DurationVar(&cfg.indexTTL, "index-ttl", 10*time.Minute, "serve index pages younger than this without asking upstream")
+	fs.DurationVar(&cfg.revalidateAfter, "revalidate-after", 0, "a client's Cache-Control: max-age=0 (pip sends it) revalidates a page only when it is this old (0: always)")
 	fs.BoolVar(&cfg.offline, "offline", false, "serve only what is cached; never contact upstream")
 	fs.Var(&cfg.maxCacheSize, "max-cache-size", "keep cached files under this size, evicting the least recently used (e.g. 50GiB; 0: unlimited)")
 	cfg.memory = 256 << 20
@@ -97,6 +99,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	bc := cfg.up.backend(cfg.cacheDir)
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
+	bc.revalidateAfter = cfg.revalidateAfter
 	bc.metrics, bc.filter, bc.maxCacheSize = metricsOnMain(cfg), set, int64(cfg.maxCacheSize)
 	// The budget walks web/packages/ at start and keeps every file in
 	// memory: only worth it with a limit (a full mirror is millions of files).
