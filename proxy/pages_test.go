@@ -168,7 +168,7 @@ func TestConcurrentRevalidationsShareOneFetch(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.get("/simple/projectc/", pipAccept)
 	h.up.ResetCounts()
-	h.up.SetFault(fakepypi.Fault{Host: fakepypi.IndexHost, PathPrefix: "/simple/projectc/", Kind: fakepypi.FaultSlow, Delay: 300 * time.Millisecond})
+	h.up.SetFault(fakepypi.Fault{Host: fakepypi.IndexHost, PathPrefix: "/simple/projectc/", Kind: fakepypi.FaultSlow, Delay: 2 * time.Second})
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
@@ -359,7 +359,7 @@ func TestPageGzip(t *testing.T) {
 }
 
 func TestRevalidateAfter(t *testing.T) {
-	h := newHarness(t, harnessOpts{cfg: Config{IndexTTL: time.Hour, RevalidateAfter: 300 * time.Millisecond}})
+	h := newHarness(t, harnessOpts{cfg: Config{IndexTTL: time.Hour, RevalidateAfter: 3 * time.Second}})
 	h.get("/simple/projectc/", pipAccept)
 	for range 5 {
 		resp, _ := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
@@ -370,7 +370,7 @@ func TestRevalidateAfter(t *testing.T) {
 	if n := h.up.Requests(fakepypi.IndexHost, "/simple/projectc/"); n != 1 {
 		t.Errorf("upstream asked %d times, want 1", n)
 	}
-	time.Sleep(350 * time.Millisecond)
+	time.Sleep(3100 * time.Millisecond)
 	resp, _ := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
 	if resp.Header.Get("X-Cache") != "REVALIDATED" {
 		t.Errorf("an older page was not revalidated: %s", resp.Header.Get("X-Cache"))
