@@ -167,6 +167,11 @@ func (m *Mirror) syncProject(ctx context.Context, name string, c change, prog pr
 	if err := m.fetchFiles(ctx, res.Files, r, prog); err != nil {
 		return nil, err
 	}
+	if m.cfg.JSON {
+		if err := m.cfg.Server.SyncJSONAPI(ctx, name); err != nil {
+			return nil, fmt.Errorf("%s: JSON API document: %w", name, err)
+		}
+	}
 	if m.cfg.WithDependencies {
 		r.deps = m.dependencies(ctx, res.Files)
 	}

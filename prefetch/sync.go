@@ -26,6 +26,7 @@ type Backend interface {
 	SyncProject(ctx context.Context, name string, minSerial int64) (*proxy.SyncResult, error)
 	FetchFile(ctx context.Context, key string) error
 	RemoveProject(ctx context.Context, name string) error
+	SyncJSONAPI(ctx context.Context, name string) error
 }
 
 // Config configures a Mirror. Zero values are the documented defaults.
@@ -50,6 +51,9 @@ type Config struct {
 	// Filters choose projects (nil: everything). Their Page must also be
 	// the server's proxy.Config.Filter.
 	Filters Filters
+	// JSON also mirrors each project's PyPI JSON API document
+	// (web/pypi/<name>/json and web/json/<name>), like bandersnatch's json = true.
+	JSON bool
 	// WithDependencies adds every mirrored project's dependencies (from its
 	// wheels' core metadata) to the allowlist: the dependency closure.
 	WithDependencies bool

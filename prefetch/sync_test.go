@@ -248,3 +248,22 @@ func TestLockExclusive(t *testing.T) {
 	}
 	l2.Release()
 }
+
+// TestSyncJSONAPIDocuments: with JSON on, each project's JSON API document
+// is mirrored at web/pypi/<name>/json and web/json/<name>, its file URLs
+// pointing into the tree.
+func TestSyncJSONAPIDocuments(t *testing.T) {
+	e := newEnv(t, fakepypi.Options{})
+	fakepypi.PublishDemo(e.up)
+	e.configure = func(m *prefetch.Config, p *proxy.Config) { m.JSON = true }
+	e.sync()
+	for _, key := range []string{"web/pypi/projecta/json", "web/json/projecta"} {
+		doc, ok := e.read(key)
+		if !ok {
+			t.Fatalf("%s not mirrored", key)
+		}
+		if !strings.Contains(doc, `"/packages/`) || strings.Contains(doc, e.up.FilesURL()) {
+			t.Errorf("%s: file URLs not pointing into the tree: %.300s", key, doc)
+		}
+	}
+}

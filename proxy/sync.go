@@ -146,3 +146,15 @@ func (s *Server) deleteFile(ctx context.Context, key string) {
 		}
 	}
 }
+
+// SyncJSONAPI refreshes the project's PyPI JSON API document now
+// (web/pypi/<name>/json, file URLs pointing at the tree) and copies it to
+// web/json/<name>, as bandersnatch's `json = true` does.
+func (s *Server) SyncJSONAPI(ctx context.Context, name string) error {
+	kind := jsonAPIPage{name: name, up: s.cfg.Upstream, origins: s.origins}
+	p, err := s.pages.refreshNow(ctx, "json:"+name+"/", kind)
+	if err != nil {
+		return err
+	}
+	return cache.WriteObject(ctx, s.cfg.Store, cache.JSONKey(name), p.json)
+}

@@ -19,6 +19,7 @@ type mirrorConfig struct {
 	up               upstreamFlags
 	cacheDir         string
 	workers          int
+	jsonAPI          bool
 	projects         []string
 	bandersnatchConf string
 	config           string
@@ -34,6 +35,7 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror directory (the same tree serve uses)")
 	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("parallel project syncs and, separately, file downloads (at most %d)", prefetch.MaxWorkers))
+	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "also mirror each project's PyPI JSON API document (web/pypi/<name>/json, web/json/<name>)")
 	fs.StringArrayVar(&cfg.projects, "project", nil, "sync just this project now (repeatable); status is left alone")
 	fs.StringVar(&cfg.bandersnatchConf, "bandersnatch-config", "", "read [mirror] master, directory, workers and the filter plugins from a bandersnatch.conf (flags win)")
 	fs.StringVar(&cfg.config, "config", "", "`FILE` of name = value lines, as for serve; flags and environment win over it")
@@ -75,6 +77,9 @@ func applyBandersnatchConf(cfg *mirrorConfig, fs *pflag.FlagSet) error {
 	}
 	if ms.Directory != "" && !set("cache-dir") {
 		cfg.cacheDir = ms.Directory
+	}
+	if ms.JSON && !set("json-api") {
+		cfg.jsonAPI = true
 	}
 	if ms.Workers > 0 && !set("workers") {
 		cfg.workers = ms.Workers
@@ -145,7 +150,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	m, err := prefetch.New(prefetch.Config{
 		Server: b.srv, Store: b.store, Upstream: b.up, Workers: cfg.workers,
-		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies,
+		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies, JSON: cfg.jsonAPI,
 		Progress: stderr, ProgressBars: bars, ProgressInterval: interval,
 		UserAgent: "pypi-proxy/" + version, Logger: log,
 	})

@@ -17,6 +17,7 @@ type prefetchConfig struct {
 	enabled  bool
 	interval time.Duration
 	workers  int
+	jsonAPI  bool
 }
 
 // addPrefetchFlags registers serve's --prefetch, --prefetch-interval and
@@ -24,6 +25,7 @@ type prefetchConfig struct {
 func addPrefetchFlags(fs *pflag.FlagSet, cfg *prefetchConfig) {
 	fs.BoolVar(&cfg.enabled, "prefetch", false, "also mirror upstream eagerly in the background, following its changelog (takes the mirror lock)")
 	fs.DurationVar(&cfg.interval, "prefetch-interval", 5*time.Minute, "time between two prefetch passes")
+	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "prefetch: also mirror each project's PyPI JSON API document")
 	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("prefetch: parallel project syncs and file downloads (at most %d)", prefetch.MaxWorkers))
 }
 
@@ -49,7 +51,7 @@ func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *
 	}
 	m, err := prefetch.New(prefetch.Config{
 		Server: b.srv, Store: b.store, Upstream: b.up, Workers: pc.workers,
-		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies,
+		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies, JSON: pc.jsonAPI,
 		UserAgent: "pypi-proxy/" + version, Logger: log.With("component", "prefetch"), ProgressInterval: time.Minute,
 	})
 	if err != nil {
