@@ -31,23 +31,7 @@ func pip(t *testing.T, index string, args ...string) string {
 	return string(out)
 }
 
-// installed lists the dist-info directories pip put in dir.
-func installed(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		if name, ok := strings.CutSuffix(e.Name(), ".dist-info"); ok {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
+// downloaded lists dir's entries, sorted.
 func downloaded(t *testing.T, dir string) []string {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
@@ -59,6 +43,19 @@ func downloaded(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	slices.Sort(out)
+	return out
+}
+
+// installed lists the distributions pip installed into dir (its
+// dist-info directories, without the suffix).
+func installed(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, name := range downloaded(t, dir) {
+		if dist, ok := strings.CutSuffix(name, ".dist-info"); ok {
+			out = append(out, dist)
+		}
+	}
 	return out
 }
 
