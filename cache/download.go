@@ -55,6 +55,13 @@ func (d *Download) Err() error {
 	return d.err
 }
 
+// Written is how many bytes have arrived so far (all of them once Done).
+func (d *Download) Written() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.written
+}
+
 func (d *Download) setSize(n int64) {
 	d.mu.Lock()
 	d.size = n

@@ -8,6 +8,8 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/sys/unix"
 )
 
 // Create starts a new object: a temp file in the target's directory
@@ -118,7 +120,7 @@ func (w *fsWriter) Commit(ctx context.Context) error {
 		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
 		return w.err
 	}
-	if err := os.Rename(f.Name(), w.target); err != nil {
+	if err := rename(f.Name(), w.target); err != nil {
 		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
 		return w.err
 	}
@@ -136,6 +138,21 @@ func (w *fsWriter) Commit(ctx context.Context) error {
 func (w *fsWriter) Cancel(context.Context) error {
 	w.abort(ErrWriterClosed)
 	return nil
+}
+
+// rename is rename(2) without os.Rename's Lstat of the target (a
+// directory there fails the call anyway): one syscall less per object.
+func rename(from, to string) error {
+	for {
+		err := unix.Rename(from, to)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+		}
+		return nil
+	}
 }
 
 func syncDir(dir string) error {

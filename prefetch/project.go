@@ -217,7 +217,7 @@ func (m *Mirror) fetchOne(ctx context.Context, key string, size int64, wg *sync.
 			mu.Unlock()
 			return
 		}
-		err := m.cfg.Server.FetchFile(ctx, key)
+		n, err := m.cfg.Server.FetchFile(ctx, key)
 		<-m.files
 		if err != nil {
 			failures.WithLabelValues("file").Inc()
@@ -227,10 +227,8 @@ func (m *Mirror) fetchOne(ctx context.Context, key string, size int64, wg *sync.
 			return
 		}
 		if size < 0 {
-			if info, err := m.cfg.Store.Stat(ctx, key); err == nil {
-				size = info.Size
-				prog.addBytes(size)
-			}
+			size = n
+			prog.addBytes(size)
 		}
 		prog.bytesDone(max(size, 0))
 		filesSynced.Inc()

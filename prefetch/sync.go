@@ -24,7 +24,7 @@ import (
 // Backend is the part of *proxy.Server the mirror drives.
 type Backend interface {
 	SyncProject(ctx context.Context, name string, minSerial int64) (*proxy.SyncResult, error)
-	FetchFile(ctx context.Context, key string) error
+	FetchFile(ctx context.Context, key string) (int64, error)
 	RemoveProject(ctx context.Context, name string) error
 	SyncJSONAPI(ctx context.Context, name string) error
 }

@@ -24,7 +24,7 @@ type Origins interface {
 
 // Fetcher re-fetches a file (*proxy.Server).
 type Fetcher interface {
-	FetchFile(ctx context.Context, key string) error
+	FetchFile(ctx context.Context, key string) (int64, error)
 }
 
 // VerifyConfig configures Verify. Zero values are the documented defaults.
@@ -186,7 +186,7 @@ func (v *verifier) check(ctx context.Context, j verifyJob) {
 			v.cfg.Logger.Warn("cannot delete corrupt file", "key", j.key, "err", derr)
 		}
 	}
-	ferr := v.cfg.Fetcher.FetchFile(ctx, j.key)
+	_, ferr := v.cfg.Fetcher.FetchFile(ctx, j.key)
 	if ferr == nil {
 		_, ferr = hashFile(ctx, v.cfg.Store, j)
 	}

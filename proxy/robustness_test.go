@@ -144,7 +144,7 @@ func TestClientJoinsMirrorDownload(t *testing.T) {
 	h.up.AddFile("mirrored", "1.0", "mirrored-1.0.tar.gz", data)
 	path := filePath(h.fileLinks("mirrored")["mirrored-1.0.tar.gz"])
 	done := make(chan error, 1)
-	go func() { done <- h.srv.FetchFile(context.Background(), "web"+path) }()
+	go func() { _, err := h.srv.FetchFile(context.Background(), "web"+path); done <- err }()
 	time.Sleep(100 * time.Millisecond)
 	resp, body := h.get(path)
 	if resp.StatusCode != 200 || body != string(data) {

@@ -105,15 +105,16 @@ func (s *Server) ProjectFiles(ctx context.Context, name string) []FileOrigin {
 	return out
 }
 
-// FetchFile makes sure a file (or its .metadata) is in the cache: fetched
-// once, verified and published. It waits for the download.
-func (s *Server) FetchFile(ctx context.Context, key string) error {
+// FetchFile downloads a file (or its .metadata) the cache lacks, verifies
+// and publishes it, and returns its size; it joins a download of it in
+// flight. It does not look in the cache first: the caller has.
+func (s *Server) FetchFile(ctx context.Context, key string) (int64, error) {
 	want, fetch, err := s.downloadPlan(ctx, key)
 	if err != nil {
-		if _, serr := s.cfg.Store.Stat(ctx, key); serr == nil {
-			return nil // present, whatever its record says
+		if info, serr := s.cfg.Store.Stat(ctx, key); serr == nil {
+			return info.Size, nil // present, whatever its record says
 		}
-		return err
+		return 0, err
 	}
 	return s.filler.Fill(ctx, key, want, fetch)
 }

@@ -26,6 +26,7 @@ type mirrorConfig struct {
 	progress         string
 	logFormat        string
 	logLevel         string
+	debugListen      string
 	filters          filterFlags
 }
 
@@ -43,6 +44,7 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.progress, "progress", "auto", "progress display: auto (bars on a terminal, else log lines), bars, log, none")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&cfg.debugListen, "debug-listen", "", "serve Go's /debug/pprof/ profiles on this address while the sync runs (keep it private)")
 	return fs
 }
 
@@ -137,6 +139,13 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer lock.Release()
+	if cfg.debugListen != "" {
+		stopDebug, err := serveSide(cfg.debugListen, "--debug-listen", debugMux(), log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	bc := cfg.up.backend(cfg.cacheDir)
 	bc.filter, bc.volatileHTTPCache = set, true
 	b, err := openBackend(bc, log)

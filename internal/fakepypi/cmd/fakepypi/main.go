@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,6 +32,7 @@ func main() {
 		noDemo   = flag.Bool("no-demo", false, "do not publish the demo set")
 		urlsFile = flag.String("urls-file", "", "also write the URLs to this file")
 		onHUP    = flag.Int("publish-on-hup", 0, "on each SIGHUP, publish a new wheel release of the first N generated projects (mirror benchmarks)")
+		cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (benchmark analysis)")
 	)
 	var bigFiles []int64
 	flag.Func("big-file", "also publish project big-<bytes> with one incompressible sdist of this size (e.g. 100MiB; repeatable)",
@@ -45,6 +47,14 @@ func main() {
 	flag.BoolVar(&opts.HTMLOnly, "html-only", false, "serve only HTML simple pages")
 	flag.IntVar(&opts.ChangelogPageSize, "changelog-page-size", 0, "rows per changelog_since_serial call (0 = 50000)")
 	flag.Parse()
+	if *cpuProf != "" {
+		stopProfile, err := startCPUProfile(*cpuProf)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer stopProfile()
+	}
 
 	u, err := fakepypi.Start(opts)
 	if err != nil {
@@ -100,6 +110,19 @@ func publishOnHUP(ctx context.Context, u *fakepypi.Upstream, n int) {
 		}
 		fmt.Fprintf(os.Stderr, "published 2.0.%d of %d projects, serial %d\n", k, n, u.Serial())
 	}
+}
+
+// startCPUProfile profiles the process into path until the returned stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // parseSize reads a byte count: a number with an optional KiB, MiB or GiB suffix.
