@@ -1,16 +1,12 @@
 package cache
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // dirCache remembers directories known to exist, so that writing many
@@ -67,34 +63,16 @@ func (c *dirCache) ensure(dir string) error {
 	return nil
 }
 
-// createTemp makes a new temp file in dir, mode 0644, in one open call.
-func createTemp(dir string) (*os.File, error) {
-	var b [8]byte
-	for range 10 {
-		_, _ = rand.Read(b[:])
-		f, err := openFile(filepath.Join(dir, TempPrefix+hex.EncodeToString(b[:])), unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o644)
-		if !errors.Is(err, iofs.ErrExist) {
-			return f, err
-		}
-	}
-	return nil, errors.New("cannot make a unique temp file name")
-}
-
 // openFile opens a regular file with one open(2) and wraps it without
 // os.OpenFile's extra fcntl and epoll calls (regular files never poll):
 // three syscalls per open instead of seven, on the hot path of every
 // cache hit and every stored object.
 func openFile(path string, flags int, mode uint32) (*os.File, error) {
-	for {
-		fd, err := unix.Open(path, flags|unix.O_CLOEXEC, mode)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &iofs.PathError{Op: "open", Path: path, Err: err}
-		}
-		return os.NewFile(uintptr(fd), path), nil
+	fd, err := openFD(path, flags, mode)
+	if err != nil {
+		return nil, err
 	}
+	return os.NewFile(uintptr(fd), path), nil
 }
 
 // restrictiveUmask reports whether the process umask masks read bits for

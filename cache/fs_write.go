@@ -20,7 +20,7 @@ func (s *FS) Create(ctx context.Context, key string) (Writer, error) {
 	}
 	target := s.path(key)
 	dir := filepath.Dir(target)
-	var f *os.File
+	var f *tempFile
 	var err error
 	// A concurrent Delete may remove the directory between ensure and the
 	// open; then forget it and try again.
@@ -38,9 +38,8 @@ func (s *FS) Create(ctx context.Context, key string) (Writer, error) {
 		return nil, fmt.Errorf("cache: create %s: %w", key, err)
 	}
 	if s.chmod {
-		if err := f.Chmod(0o644); err != nil {
-			f.Close()
-			os.Remove(f.Name())
+		if err := f.chmod(0o644); err != nil {
+			f.discard()
 			return nil, fmt.Errorf("cache: create %s: %w", key, err)
 		}
 	}
@@ -54,7 +53,7 @@ func (s *FS) Create(ctx context.Context, key string) (Writer, error) {
 // fsWriter is not safe for concurrent use; Commit and Cancel are idempotent.
 type fsWriter struct {
 	key    string
-	f      *os.File  // the temp file; nil once finished
+	f      *tempFile // the temp file; nil once finished
 	w      io.Writer // writes go here (f, or a test wrapper)
 	target string
 	err    error // why the writer finished, if not by a successful Commit
@@ -88,8 +87,7 @@ func (w *fsWriter) abort(why error) {
 	if w.f == nil {
 		return
 	}
-	w.f.Close()
-	os.Remove(w.f.Name())
+	w.f.discard()
 	w.f = nil
 	w.err = why
 }
@@ -111,16 +109,16 @@ func (w *fsWriter) Commit(ctx context.Context) error {
 	}
 	f := w.f
 	if !w.deferSync {
-		if err := f.Sync(); err != nil {
+		if err := f.sync(); err != nil {
 			w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
 			return w.err
 		}
 	}
-	if err := f.Close(); err != nil {
+	if err := f.close(); err != nil {
 		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
 		return w.err
 	}
-	if err := rename(f.Name(), w.target); err != nil {
+	if err := rename(f.name, w.target); err != nil {
 		w.abort(fmt.Errorf("cache: commit %s: %w", w.key, err))
 		return w.err
 	}

@@ -179,3 +179,22 @@ func (w *memWriter) Cancel(context.Context) error {
 	}
 	return nil
 }
+
+// Copy shares src's immutable bytes with dst.
+func (m *Mem) Copy(ctx context.Context, src, dst string) error {
+	if err := check(ctx, "copy", src); err != nil {
+		return err
+	}
+	if err := check(ctx, "copy", dst); err != nil {
+		return err
+	}
+	o, err := m.get("copy", src)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o.mod = time.Now()
+	m.objs[dst] = o
+	return nil
+}

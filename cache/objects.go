@@ -27,3 +27,16 @@ func WriteObject(ctx context.Context, s Store, key string, data []byte) error {
 	}
 	return w.Commit(ctx)
 }
+
+// CopyObject publishes src's content under dst as well: cheaply where the
+// backend is a Copier, else by reading and writing it.
+func CopyObject(ctx context.Context, s Store, src, dst string) error {
+	if c, ok := s.(Copier); ok {
+		return c.Copy(ctx, src, dst)
+	}
+	data, err := ReadObject(ctx, s, src)
+	if err != nil {
+		return err
+	}
+	return WriteObject(ctx, s, dst, data)
+}

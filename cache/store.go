@@ -82,6 +82,14 @@ type Snapshotter interface {
 	SnapshotReads() bool
 }
 
+// Copier is implemented by backends that can publish an object under a
+// second key without writing its bytes again (FS: a hard link). Like a
+// Commit, Copy replaces dst atomically; later writes to either key do not
+// change the other. Use CopyObject, which falls back to read and write.
+type Copier interface {
+	Copy(ctx context.Context, src, dst string) error
+}
+
 // ErrWriterClosed is returned by Write, and by Commit after Cancel or a
 // failed Commit, once a Writer is finished.
 var ErrWriterClosed = errors.New("cache: writer already committed or cancelled")

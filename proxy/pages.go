@@ -187,20 +187,19 @@ func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached 
 }
 
 // persist writes the page's copies into the tree; a failure (a full disk)
-// is logged and the page still served from memory.
+// is logged and the page still served from memory. The two HTML copies
+// are one object under two names where the store can (a hard link).
 func (ps *pages) persist(ctx context.Context, key string, kind pageKind, p *page) {
 	jk, v1k, hk := kind.keys()
-	for _, w := range []struct {
-		key  string
-		data []byte
-	}{{jk, p.json}, {v1k, p.html}, {hk, p.html}} {
-		if w.key == "" {
-			continue
+	err := cache.WriteObject(ctx, ps.store, jk, p.json)
+	if err == nil && v1k != "" {
+		err = cache.WriteObject(ctx, ps.store, v1k, p.html)
+		if err == nil && hk != "" {
+			err = cache.CopyObject(ctx, ps.store, v1k, hk)
 		}
-		if err := cache.WriteObject(ctx, ps.store, w.key, w.data); err != nil {
-			storeErrors.Inc()
-			ps.log.Error("cannot store page", "page", key, "key", w.key, "err", err)
-			return
-		}
+	}
+	if err != nil {
+		storeErrors.Inc()
+		ps.log.Error("cannot store page", "page", key, "err", err)
 	}
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cache.Store) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"LargeStreamed", testLarge},
 		{"CancelledContext", testCancelledContext},
+		{"CopyObject", testCopyObject},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,6 +223,39 @@ func testWriterFinished(t *testing.T, s cache.Store) {
 	}
 	if got := Get(t, s, "k"); string(got) != "one" {
 		t.Errorf("content = %q, want %q", got, "one")
+	}
+}
+
+// testCopyObject: a copy reads the same, is independent of later writes
+// to either key, and a missing source is ErrNotExist. It runs the backend's
+// Copier when it has one, the read-and-write fallback otherwise.
+func testCopyObject(t *testing.T, s cache.Store) {
+	ctx := context.Background()
+	Put(t, s, "a/index.v1_html", []byte("page one"))
+	Put(t, s, "a/index.html", []byte("older"))
+	if err := cache.CopyObject(ctx, s, "a/index.v1_html", "a/index.html"); err != nil {
+		t.Fatal(err)
+	}
+	if got := Get(t, s, "a/index.html"); string(got) != "page one" {
+		t.Errorf("copy reads %q", got)
+	}
+	if err := cache.CopyObject(ctx, s, "a/index.v1_html", "b/c/new"); err != nil {
+		t.Fatalf("copy into a new directory: %v", err)
+	}
+	Put(t, s, "a/index.v1_html", []byte("page two"))
+	if got := Get(t, s, "a/index.html"); string(got) != "page one" {
+		t.Errorf("after rewriting the source the copy reads %q", got)
+	}
+	Put(t, s, "b/c/new", []byte("changed"))
+	if got := Get(t, s, "a/index.v1_html"); string(got) != "page two" {
+		t.Errorf("after rewriting the copy the source reads %q", got)
+	}
+	if err := cache.CopyObject(ctx, s, "missing", "a/x"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("copy of a missing object: %v, want ErrNotExist", err)
+	}
+	AssertMissing(t, s, "a/x")
+	if got := Keys(t, s, "a/"); len(got) != 2 {
+		t.Errorf("objects under a/ after the copies: %v (a temp name left over?)", got)
 	}
 }
 
