@@ -74,8 +74,19 @@ func check(ctx context.Context, op, key string) error {
 
 // notExist reports a missing key (also used for a key naming a directory).
 func notExist(op, key string) error {
-	return fmt.Errorf("cache: %s %s: %w", op, key, iofs.ErrNotExist)
+	return &opError{op: op, key: key, err: iofs.ErrNotExist}
 }
+
+// opError is a failed operation on a key. It formats its message only when
+// asked: a full sync looks for thousands of objects that are not there yet,
+// and fmt.Errorf on every miss showed in its profile.
+type opError struct {
+	op, key string
+	err     error
+}
+
+func (e *opError) Error() string { return "cache: " + e.op + " " + e.key + ": " + e.err.Error() }
+func (e *opError) Unwrap() error { return e.err }
 
 // Open opens the object for reading; the Object implements Filer.
 func (s *FS) Open(ctx context.Context, key string) (Object, error) {
@@ -84,7 +95,7 @@ func (s *FS) Open(ctx context.Context, key string) (Object, error) {
 	}
 	f, err := openFile(s.path(key), unix.O_RDONLY, 0)
 	if err != nil {
-		return nil, fmt.Errorf("cache: open: %w", err)
+		return nil, &opError{op: "open", key: key, err: err}
 	}
 	fi, err := f.Stat()
 	if err != nil {
@@ -122,7 +133,7 @@ func (s *FS) Stat(ctx context.Context, key string) (Info, error) {
 	}
 	fi, err := os.Stat(s.path(key))
 	if err != nil {
-		return Info{}, fmt.Errorf("cache: stat: %w", err)
+		return Info{}, &opError{op: "stat", key: key, err: err}
 	}
 	if !fi.Mode().IsRegular() {
 		return Info{}, notExist("stat", key)

@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
 	"github.com/pypi-proxy/pypi-proxy/proxy"
@@ -50,40 +48,30 @@ func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what st
 	for wave := todo.Projects; len(wave) > 0 && ctx.Err() == nil; {
 		prog.addProjects(len(wave))
 		var deps []string
-		var g errgroup.Group
-		g.SetLimit(m.cfg.Workers)
-		for _, name := range slices.Sorted(maps.Keys(wave)) {
-			if ctx.Err() != nil {
-				break
+		m.eachProject(ctx, wave, func(name string, c change) {
+			r, err := m.syncProject(ctx, name, c, prog)
+			prog.projectDone()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if ctx.Err() == nil {
+					failures.WithLabelValues("project").Inc()
+					m.log.Warn("project sync failed; retried next pass", "project", name, "err", err)
+				}
+				failed[name] = c
+				st.Failed = append(st.Failed, name)
+				return
 			}
-			c := wave[name]
-			g.Go(func() error {
-				r, err := m.syncProject(ctx, name, c, prog)
-				prog.projectDone()
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					if ctx.Err() == nil {
-						failures.WithLabelValues("project").Inc()
-						m.log.Warn("project sync failed; retried next pass", "project", name, "err", err)
-					}
-					failed[name] = c
-					st.Failed = append(st.Failed, name)
-					return nil
-				}
-				delete(pending, name)
-				st.Projects++
-				st.Files += int(r.files.Load())
-				st.Bytes += r.bytes.Load()
-				st.FilesRemoved += r.removedFiles
-				if r.gone {
-					st.Removed++
-				}
-				deps = append(deps, r.deps...)
-				return nil
-			})
-		}
-		g.Wait()
+			delete(pending, name)
+			st.Projects++
+			st.Files += int(r.files.Load())
+			st.Bytes += r.bytes.Load()
+			st.FilesRemoved += r.removedFiles
+			if r.gone {
+				st.Removed++
+			}
+			deps = append(deps, r.deps...)
+		})
 		next := map[string]change{}
 		mu.Lock()
 		for _, d := range deps {
@@ -101,6 +89,32 @@ func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what st
 		wave = next
 	}
 	return failed
+}
+
+// eachProject runs fn on every project of wave, in name order, on Workers
+// long-lived goroutines (their stacks, grown by the first projects, serve
+// the rest: a goroutine per project paid for that growth every time). It
+// stops handing out projects once ctx is done.
+func (m *Mirror) eachProject(ctx context.Context, wave map[string]change, fn func(string, change)) {
+	names := make(chan string)
+	var wg sync.WaitGroup
+	for range min(m.cfg.Workers, len(wave)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range names {
+				fn(name, wave[name])
+			}
+		}()
+	}
+	for _, name := range slices.Sorted(maps.Keys(wave)) {
+		if ctx.Err() != nil {
+			break
+		}
+		names <- name
+	}
+	close(names)
+	wg.Wait()
 }
 
 // checkpoints rewrites todo with the pending projects every
