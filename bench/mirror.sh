@@ -1,53 +1,78 @@
 #!/usr/bin/env bash
 # Eager mirror (issue 5), all against one local fake upstream (cmd/fakepypi -generate PROJECTS -releases 2:
 # PROJECTS*2 wheels + as many PEP 658 metadata files):
-#   1. full sync: `pypi-proxy mirror` vs a plain parallel download of the same file URLs
-#      (xargs -P WORKERS curl, 100 URLs per curl so connections are reused), same run; goal <= 1.3x;
+#   1. full sync: `pypi-proxy mirror` vs a plain parallel download of the same file URLs, ROUNDS times,
+#      alternating, each into fresh directories; goal <= 1.3x. Two baselines: xargs -P WORKERS curl into one
+#      flat directory (100 URLs per curl, so connections are reused), and WORKERS curls writing the mirror's
+#      packages/aa/bb/<hash>/ layout (--create-dirs);
 #   2. incremental sync after CHANGED projects got a new release (SIGHUP to the fake); goal < 2 s;
 #   3. `pypi-proxy verify` vs `sha256sum` over the same files; goal >= 0.8x sha256sum's speed.
 #
-#   bench/mirror.sh     # PROJECTS=2000 CHANGED=10 WORKERS=8
+#   bench/mirror.sh                  # PROJECTS=2000 CHANGED=10 WORKERS=8 ROUNDS=3
+#   WORK=/dev/shm bench/mirror.sh    # trees on tmpfs: CPU cost only, without the disk's background work
+#
+# Trees go under WORK (default: the scratch directory under bench/out/). On a small VM disk the kernel's
+# background work after earlier large deletes (journal, discard) can double a run's system time, for
+# whichever side runs then; tmpfs takes that out of the comparison.
 source "$(dirname "$0")/lib.sh"
 need curl jq sha256sum
-PROJECTS=${PROJECTS:-2000} CHANGED=${CHANGED:-10} WORKERS=${WORKERS:-8}
+PROJECTS=${PROJECTS:-2000} CHANGED=${CHANGED:-10} WORKERS=${WORKERS:-8} ROUNDS=${ROUNDS:-3}
+WORK=$(mktemp -d "${WORK:-$RUN}/mirror-bench.XXXXXX")
+trap '[ "${KEEP:-}" = 1 ] || rm -rf "$WORK"; cleanup' EXIT
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 build
 start_fake mirror -no-demo -generate "$PROJECTS" -releases 2 -publish-on-hup "$CHANGED"
 FAKE_PID=${PIDS[-1]}
-MIRROR=$RUN/mirror
 mirror() { "$OUT/pypi-proxy" mirror --upstream "$FAKE_INDEX" --cache-dir "$MIRROR" --workers "$WORKERS" --progress none --log-level warn "$@"; }
 
-# 1. full sync, then the same files with curl
-t0=$(now)
-mirror
-t_full=$(secs "$t0" "$(now)")
-jq -r 'to_entries[] | .value.url, (if .value.metadata then .value.url + ".metadata" else empty end)' \
-	"$MIRROR"/state/origins/*.json >"$RUN/urls"
+# curl_flat DIR: every URL into one directory.
+curl_flat() {
+	mkdir -p "$1"
+	(cd "$1" && xargs -P "$WORKERS" -n 100 curl -sf --remote-name-all <"$RUN/urls")
+}
+
+# curl_tree DIR: every URL to its path under DIR (packages/aa/bb/<hash>/<file>, three directory levels
+# per file as in the mirror), WORKERS curls each with a config file of url/output pairs.
+curl_tree() {
+	local dir=$1 cfgs=$1.cfg cfg pids=()
+	mkdir -p "$dir" "$cfgs"
+	awk -v dir="$dir" -v cfgs="$cfgs" -v n="$WORKERS" '{ p = $0; sub("^[a-z]+://[^/]+/", "", p); printf "url = \"%s\"\noutput = \"%s/%s\"\n", $0, dir, p > (cfgs "/" (NR % n)) }' "$RUN/urls"
+	for cfg in "$cfgs"/*; do
+		curl -sf --create-dirs -K "$cfg" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
+# 1. full sync, then the same files with curl, ROUNDS times
+t_full=() t_curl=() t_curltree=() r_flat=() r_tree=()
+for round in $(seq "$ROUNDS"); do
+	MIRROR=$WORK/mirror.$round
+	t0=$(now)
+	mirror
+	t_full+=("$(secs "$t0" "$(now)")")
+	if [ "$round" = 1 ]; then
+		jq -r 'to_entries[] | .value.url, (if .value.metadata then .value.url + ".metadata" else empty end)' \
+			"$MIRROR"/state/origins/*.json >"$RUN/urls"
+	fi
+	t0=$(now)
+	curl_flat "$WORK/curl.$round"
+	t_curl+=("$(secs "$t0" "$(now)")")
+	t0=$(now)
+	curl_tree "$WORK/curltree.$round"
+	t_curltree+=("$(secs "$t0" "$(now)")")
+	r_flat+=("$(ratio "${t_full[-1]}" "${t_curl[-1]}")")
+	r_tree+=("$(ratio "${t_full[-1]}" "${t_curltree[-1]}")")
+done
 nfiles=$(wc -l <"$RUN/urls")
 nstored=$(find "$MIRROR/web/packages" -type f ! -name '.*' | wc -l)
 bytes=$(find "$MIRROR/web/packages" -type f ! -name '.*' -printf '%s\n' | awk '{ s += $1 } END { print s }')
-mkdir -p "$RUN/curl"
-t0=$(now)
-(cd "$RUN/curl" && xargs -P "$WORKERS" -n 100 curl -sf --remote-name-all <"$RUN/urls")
-t_curl=$(secs "$t0" "$(now)")
-ncurl=$(find "$RUN/curl" -type f | wc -l)
-# The same download into the mirror's layout (packages/aa/bb/<hash>/<file>: three directory levels per
-# file, as the bandersnatch tree and files.pythonhosted.org have it): WORKERS curls, each with a config
-# file of url/output pairs and --create-dirs.
-mkdir -p "$RUN/curltree" "$RUN/curlcfg"
-awk -v dir="$RUN/curltree" -v n="$WORKERS" '{ p = $0; sub("^[a-z]+://[^/]+/", "", p); printf "url = \"%s\"\noutput = \"%s/%s\"\n", $0, dir, p > ("'"$RUN"'/curlcfg/" (NR % n)) }' "$RUN/urls"
-t0=$(now)
-curls=()
-for cfg in "$RUN"/curlcfg/*; do
-	curl -sf --create-dirs -K "$cfg" &
-	curls+=($!)
-done
-wait "${curls[@]}"
-t_curltree=$(secs "$t0" "$(now)")
-ncurltree=$(find "$RUN/curltree" -type f | wc -l)
+ncurl=$(find "$WORK/curl.$ROUNDS" -type f | wc -l)
+ncurltree=$(find "$WORK/curltree.$ROUNDS" -type f | wc -l)
 
 # 2. incremental: CHANGED projects get a release
 kill -HUP "$FAKE_PID"
@@ -69,9 +94,10 @@ t0=$(now)
 t_verify=$(secs "$t0" "$(now)")
 
 cat <<REPORT
-mirror benchmark: $PROJECTS projects, $nfiles file URLs ($nstored stored, $bytes bytes), workers $WORKERS, $(nproc) CPUs
-  full sync             ${t_full} s    xargs -P$WORKERS curl of the same URLs: ${t_curl} s ($ncurl files)   ratio $(ratio "$t_full" "$t_curl") (goal <= 1.3)
-                                  the same into the mirror's aa/bb/hash/ tree: ${t_curltree} s ($ncurltree files)   ratio $(ratio "$t_full" "$t_curltree")
+mirror benchmark: $PROJECTS projects, $nfiles file URLs ($nstored stored, $bytes bytes), workers $WORKERS, $(nproc) CPUs, trees on $(df --output=fstype "$WORK" | tail -1)
+  full sync, $ROUNDS rounds (s)       mirror: ${t_full[*]}
+    xargs -P$WORKERS curl, flat ($ncurl files):      ${t_curl[*]}   ratios ${r_flat[*]}   median $(median "${r_flat[@]}") (goal <= 1.3)
+    $WORKERS curls, aa/bb/hash/ tree ($ncurltree files): ${t_curltree[*]}   ratios ${r_tree[*]}   median $(median "${r_tree[@]}")
   incremental ($CHANGED changed) ${t_inc} s   ($nafter files after; goal < 2 s)
   verify                ${t_verify} s    sha256sum: ${t_sha} s   speed ratio $(ratio "$t_sha" "$t_verify") (goal >= 0.8)
 $(sed 's/^/  /' "$RUN/verify.out" | head -3)

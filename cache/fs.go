@@ -57,8 +57,14 @@ func (s *FS) Root() string { return s.root }
 // rename and unlink.
 func (s *FS) SnapshotReads() bool { return true }
 
+// path is the file of a key. Keys passed ValidKey (no empty, "." or ".."
+// segments), so plain concatenation is what filepath.Join would give,
+// without its Clean on every call.
 func (s *FS) path(key string) string {
-	return filepath.Join(s.root, filepath.FromSlash(key))
+	if s.root == "/" {
+		return "/" + key
+	}
+	return s.root + "/" + key
 }
 
 // check validates key and ctx, the first step of every method.
@@ -85,7 +91,13 @@ type opError struct {
 	err     error
 }
 
-func (e *opError) Error() string { return "cache: " + e.op + " " + e.key + ": " + e.err.Error() }
+func (e *opError) Error() string {
+	err := e.err
+	if pe, ok := err.(*iofs.PathError); ok {
+		err = pe.Err // the key names the file already
+	}
+	return "cache: " + e.op + " " + e.key + ": " + err.Error()
+}
 func (e *opError) Unwrap() error { return e.err }
 
 // Open opens the object for reading; the Object implements Filer.

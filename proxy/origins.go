@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"maps"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/dgraph-io/ristretto/v2"
@@ -81,7 +80,7 @@ func (b *originBook) record(ctx context.Context, project string, files map[strin
 	b.projects.Set(project, files, originsCost(files))
 	b.projects.Wait() // sets are asynchronous: the files are asked for right away
 	for key := range files {
-		if !slices.Contains(projectCandidates(path.Base(key)), project) {
+		if !nameTells(path.Base(key), project) {
 			b.owners.Set(key, project, int64(len(key)+len(project)+48))
 		}
 	}
@@ -156,6 +155,17 @@ func (b *originBook) loadProject(ctx context.Context, project string) (map[strin
 		return nil, err
 	}
 	return files, nil
+}
+
+// nameTells reports whether project is one of filename's
+// projectCandidates, normalizing only the prefixes long enough to be it.
+func nameTells(filename, project string) bool {
+	for i := 0; i < len(filename); i++ {
+		if filename[i] == '-' && i >= len(project) && simple.Normalize(filename[:i]) == project {
+			return true
+		}
+	}
+	return false
 }
 
 // projectCandidates lists the project names a distribution filename may

@@ -34,9 +34,10 @@ type backendConfig struct {
 	filter          *filter.Set
 	trackCache      bool  // keep a size budget (serve)
 	maxCacheSize    int64 // with trackCache
-	// volatileHTTPCache keeps upstream validators in memory only: a mirror
-	// refetches only pages that changed, so persisting them buys nothing.
-	volatileHTTPCache bool
+	// noHTTPCache: the one-shot mirror fetches each page once per run and
+	// only pages that changed, so an HTTP cache (persisted or in memory)
+	// would hold copies nobody revalidates.
+	noHTTPCache bool
 	// rootFromTree: the mirror owns /simple/ (serve --prefetch).
 	rootFromTree bool
 	// readMostly skips the startup walk that removes crash leftovers
@@ -80,12 +81,8 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 	if retries == 0 {
 		retries = -1
 	}
-	var httpStore cache.Store = store
-	if cfg.volatileHTTPCache {
-		httpStore = nil
-	}
 	up, err := upstream.New(upstream.Config{
-		IndexURL: cfg.upstream, Store: httpStore, Timeout: cfg.timeout, Retries: retries,
+		IndexURL: cfg.upstream, Store: store, NoHTTPCache: cfg.noHTTPCache, Timeout: cfg.timeout, Retries: retries,
 		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
 		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
 	})

@@ -147,7 +147,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		defer stopDebug()
 	}
 	bc := cfg.up.backend(cfg.cacheDir)
-	bc.filter, bc.volatileHTTPCache = set, true
+	bc.filter, bc.noHTTPCache = set, true
 	b, err := openBackend(bc, log)
 	if err != nil {
 		return err

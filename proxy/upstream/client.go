@@ -26,6 +26,10 @@ type Config struct {
 	IndexURL string
 	// Store persists upstream responses for revalidation; nil keeps them in memory only.
 	Store cache.Store
+	// NoHTTPCache sends page requests straight to the network, for a
+	// one-shot process (pypi-proxy mirror) that fetches each page once and
+	// would only pay for keeping copies it never revalidates.
+	NoHTTPCache bool
 	// MemoryBytes bounds the in-memory copy of upstream responses (default 64 MiB).
 	MemoryBytes int64
 	// Timeout bounds one index request (default 30s).
@@ -89,16 +93,20 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxConcurrent > 0 {
 		network = &limitTransport{slots: make(chan struct{}, cfg.MaxConcurrent), next: network}
 	}
-	hc, err := newStoreCache(cfg.Store, cfg.MemoryBytes, cfg.Logger)
-	if err != nil {
-		return nil, err
-	}
 	c := &Client{cfg: cfg, index: index, log: cfg.Logger, allowed: map[string]bool{index.Host: true}}
 	c.jsonBase = jsonAPIBase(index)
 	base := &recordingTransport{next: network}
-	ht := httpcache.NewTransport(hc)
-	ht.Transport = base
-	c.pages = &http.Client{Transport: ht, CheckRedirect: c.checkRedirect}
+	var pages http.RoundTripper = base
+	if !cfg.NoHTTPCache {
+		hc, err := newStoreCache(cfg.Store, cfg.MemoryBytes, cfg.Logger)
+		if err != nil {
+			return nil, err
+		}
+		ht := httpcache.NewTransport(hc)
+		ht.Transport = base
+		pages = ht
+	}
+	c.pages = &http.Client{Transport: pages, CheckRedirect: c.checkRedirect}
 	c.files = &http.Client{Transport: base, CheckRedirect: c.checkRedirect}
 	return c, nil
 }

@@ -225,3 +225,32 @@ func TestLimiterSurvivesRevalidations(t *testing.T) {
 		t.Errorf("HEAD after revalidations: %v", err)
 	}
 }
+
+// TestNoHTTPCache: with NoHTTPCache every page request is a plain,
+// unconditional GET (the one-shot mirror keeps no copies).
+func TestNoHTTPCache(t *testing.T) {
+	for _, noCache := range []bool{false, true} {
+		var conditional int
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("ETag", `"v1"`)
+			w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
+			if r.Header.Get("If-None-Match") != "" {
+				conditional++
+			}
+			io.WriteString(w, `{"meta":{"api-version":"1.1"},"name":"x","files":[]}`)
+		}))
+		c, err := New(Config{IndexURL: srv.URL + "/simple/", NoHTTPCache: noCache, Retries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if _, err := c.FetchProjectPage(t.Context(), "x"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv.Close()
+		if want := map[bool]int{false: 2, true: 0}[noCache]; conditional != want {
+			t.Errorf("NoHTTPCache=%v: %d conditional requests, want %d", noCache, conditional, want)
+		}
+	}
+}
