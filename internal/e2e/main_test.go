@@ -120,11 +120,25 @@ func freeAddr(t *testing.T) string {
 
 func httpGet(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	code, body, err := get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return code, body
+}
+
+// tryGet is httpGet for a server that may not listen yet: 0 on error.
+func tryGet(url string) (int, string) {
+	code, body, _ := get(url)
+	return code, body
+}
+
+func get(url string) (int, string, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, "", err
+	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
 }

@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"bytes"
+	"io"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+)
+
+// ansiCursor matches the escape sequences a redrawing bar uses to move
+// back over its previous frame.
+var ansiCursor = regexp.MustCompile(`\x1b\[[0-9]*[AFK]`)
+
+// slowMirrorUpstream is a fake with enough files, slowly served, for a
+// mirror to take a couple of seconds: long enough for bars to redraw and
+// for a profile to be asked for while it runs.
+func slowMirrorUpstream(t *testing.T) *fakepypi.Upstream {
+	up := fakepypi.New(fakepypi.Options{FilesBandwidth: 6000})
+	t.Cleanup(up.Close)
+	up.GenerateProjects(40, 2)
+	return up
+}
+
+// TestMirrorProgressBarsOnTerminal: with --progress auto and stderr on a
+// terminal (a real pty), the mirror draws redrawing bars for projects and
+// bytes that end complete; on a pipe it writes log lines instead.
+func TestMirrorProgressBarsOnTerminal(t *testing.T) {
+	up := slowMirrorUpstream(t)
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(),
+		"--progress", "auto", "--log-level", "warn")
+	cmd.Stdout, cmd.Stderr = tty, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close() // the child holds its own copy; EOF on ptmx once it exits
+	var screen bytes.Buffer
+	copied := make(chan struct{})
+	go func() { io.Copy(&screen, ptmx); close(copied) }()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("mirror: %v\n%s", err, screen.String())
+	}
+	select {
+	case <-copied:
+	case <-time.After(5 * time.Second):
+	}
+	out := screen.String()
+	if !strings.Contains(out, "projects") || !strings.Contains(out, "bytes") {
+		t.Fatalf("no projects and bytes bars on the terminal:\n%q", out)
+	}
+	if !strings.Contains(out, "40 / 40") {
+		t.Errorf("the projects bar does not end at 40 / 40:\n%q", out)
+	}
+	if !strings.Contains(out, "KiB") || !strings.Contains(out, "ETA") {
+		t.Errorf("bars without byte counts or ETA:\n%q", out)
+	}
+	if len(ansiCursor.FindAllString(out, -1)) < 2 {
+		t.Errorf("the bars never redrew (no cursor movement):\n%q", out)
+	}
+
+	// The same on a pipe: plain log lines, no escape sequences.
+	var logs bytes.Buffer
+	cmd = exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(),
+		"--progress", "auto")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("mirror on a pipe: %v\n%s", err, logs.String())
+	}
+	if strings.ContainsRune(logs.String(), '\x1b') || !strings.Contains(logs.String(), "msg=\"mirror done\"") {
+		t.Errorf("on a pipe the mirror should log plain lines:\n%s", logs.String())
+	}
+}
+
+// TestMirrorDebugListen: mirror --debug-listen serves profiles while the
+// sync runs.
+func TestMirrorDebugListen(t *testing.T) {
+	up := slowMirrorUpstream(t)
+	debug := freeAddr(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(),
+		"--progress", "none", "--debug-listen", debug)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var code int
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if code, body = tryGet("http://" + debug + "/debug/pprof/goroutine?debug=1"); code == 200 {
+			break
+		}
+	}
+	if code != 200 || !strings.Contains(body, "prefetch.(*Mirror)") {
+		t.Errorf("profile during the sync: %d %.300s", code, body)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("mirror: %v\n%s", err, logs.String())
+	}
+}
