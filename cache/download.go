@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -23,6 +24,10 @@ type Download struct {
 	finished bool
 	err      error
 	refs     int
+	// cancel aborts the fetch (set by run); abandoned records a request
+	// to abort that came before it was set.
+	cancel    context.CancelCauseFunc
+	abandoned bool
 }
 
 func newDownload(key string, spool *os.File, size int64) *Download {
@@ -93,6 +98,32 @@ func (d *Download) finish(err error) {
 	}
 	close(d.done)
 	d.cond.Broadcast()
+}
+
+func (d *Download) setCancel(cancel context.CancelCauseFunc) {
+	d.mu.Lock()
+	d.cancel = cancel
+	abandoned := d.abandoned
+	d.mu.Unlock()
+	if abandoned {
+		cancel(errAbandoned)
+	}
+}
+
+// cancelUnlessShared aborts the download when nobody but its starter and
+// its runner holds it (the starter gave up; nobody else waits for it).
+func (d *Download) cancelUnlessShared() {
+	d.mu.Lock()
+	if d.refs > 2 {
+		d.mu.Unlock()
+		return
+	}
+	cancel := d.cancel
+	d.abandoned = cancel == nil
+	d.mu.Unlock()
+	if cancel != nil {
+		cancel(errAbandoned)
+	}
 }
 
 func (d *Download) acquire() {

@@ -88,21 +88,39 @@ func NewFiller(store Store, opts FillerOptions) *Filler {
 // caller should open it from the store. The download runs detached from
 // ctx: a client hanging up does not abort it for the others.
 func (f *Filler) Get(ctx context.Context, key string, want Expect, fetch Fetch) (d *Download, joined bool, err error) {
-	return f.get(ctx, key, want, fetch, true)
+	d, joined, err = f.get(ctx, key, want, true)
+	if d != nil && !joined {
+		go f.run(d, want, fetch, syncDeferred(ctx))
+	}
+	return d, joined, err
 }
 
 // Fill downloads key, or joins its download in flight, and waits; it
 // returns the size published. Unlike Get it does not look in the store
 // first (the caller has just done so: a bulk mirror sync checks every file
 // once, not twice) and keeps no spool (nobody streams it): a client that
-// joins meanwhile waits for the published object. This is the mirror's
-// path.
+// joins meanwhile waits for the published object. A download Fill starts
+// runs on the caller's goroutine (a mirror's long-lived workers, rather
+// than a fresh goroutine per file); ctx ending aborts it unless other
+// clients have joined it. This is the mirror's path.
 func (f *Filler) Fill(ctx context.Context, key string, want Expect, fetch Fetch) (int64, error) {
-	d, _, err := f.get(ctx, key, want, fetch, false)
+	d, joined, err := f.get(ctx, key, want, false)
 	if err != nil {
 		return 0, err
 	}
 	defer d.Release()
+	if !joined {
+		stop := context.AfterFunc(ctx, func() { d.cancelUnlessShared() })
+		f.run(d, want, fetch, syncDeferred(ctx))
+		stop()
+		if err := d.Err(); err != nil {
+			if errors.Is(err, errAbandoned) {
+				return 0, ctx.Err()
+			}
+			return 0, err
+		}
+		return d.Written(), nil
+	}
 	select {
 	case <-d.Done():
 		return d.Written(), d.Err()
@@ -111,7 +129,10 @@ func (f *Filler) Fill(ctx context.Context, key string, want Expect, fetch Fetch)
 	}
 }
 
-func (f *Filler) get(ctx context.Context, key string, want Expect, fetch Fetch, spooled bool) (*Download, bool, error) {
+// get joins key's download in flight or registers a new one, which the
+// caller then runs; with spooled it first looks in the store (nil, false
+// and no error: published meanwhile) and gives the download a spool.
+func (f *Filler) get(ctx context.Context, key string, want Expect, spooled bool) (*Download, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if d := f.inflight[key]; d != nil {
@@ -133,7 +154,6 @@ func (f *Filler) get(ctx context.Context, key string, want Expect, fetch Fetch, 
 	f.inflight[key] = d
 	d.acquire() // the caller's reference
 	d.acquire() // run's reference
-	go f.run(d, want, fetch, syncDeferred(ctx))
 	return d, false, nil
 }
 
@@ -166,8 +186,11 @@ func (f *Filler) Close() {
 
 func (f *Filler) run(d *Download, want Expect, fetch Fetch, deferSync bool) {
 	defer d.release()
-	ctx, cancel := context.WithTimeout(f.base, f.opts.MaxDuration)
-	defer cancel()
+	bounded, stop := context.WithTimeout(f.base, f.opts.MaxDuration)
+	defer stop()
+	ctx, cancel := context.WithCancelCause(bounded)
+	defer cancel(nil)
+	d.setCancel(cancel)
 	if deferSync {
 		ctx = DeferSync(ctx)
 	}
@@ -176,7 +199,11 @@ func (f *Filler) run(d *Download, want Expect, fetch Fetch, deferSync bool) {
 	delete(f.inflight, d.key)
 	f.mu.Unlock()
 	d.finish(err)
-	if err != nil {
+	switch {
+	case err == nil:
+	case errors.Is(err, errAbandoned):
+		f.opts.Logger.Debug("download abandoned, nothing published", "key", d.key)
+	default:
 		f.opts.Logger.Warn("download failed, nothing published", "key", d.key, "err", err)
 		if f.opts.OnFailure != nil {
 			f.opts.OnFailure(d.key, err)
@@ -184,12 +211,25 @@ func (f *Filler) run(d *Download, want Expect, fetch Fetch, deferSync bool) {
 	}
 }
 
+// errAbandoned ends a download whose starter gave up on it while nobody
+// else waited for it.
+var errAbandoned = errors.New("download abandoned")
+
+// why prefers the reason a download's context was cancelled (stalled,
+// abandoned) to the error the cancellation caused.
+func why(ctx context.Context, err error) error {
+	if c := context.Cause(ctx); errors.Is(c, ErrStalled) || errors.Is(c, errAbandoned) {
+		return c
+	}
+	return err
+}
+
 // download copies upstream to the temp object and the spool, then verifies
 // and commits. The temp object is discarded on any failure.
-func (f *Filler) download(ctx context.Context, cancel context.CancelFunc, d *Download, want Expect, fetch Fetch) error {
+func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d *Download, want Expect, fetch Fetch) error {
 	body, size, err := fetch(ctx)
 	if err != nil {
-		return err
+		return why(ctx, err)
 	}
 	defer body.Close()
 	if size >= 0 && want.Size >= 0 && size != want.Size {
@@ -205,14 +245,13 @@ func (f *Filler) download(ctx context.Context, cancel context.CancelFunc, d *Dow
 	}
 	defer w.Cancel(context.Background())
 	h := sha256.New()
-	watchdog := time.AfterFunc(f.opts.IdleTimeout, cancel)
+	watchdog := time.AfterFunc(f.opts.IdleTimeout, func() {
+		cancel(fmt.Errorf("%s: no data for %s: %w", d.key, f.opts.IdleTimeout, ErrStalled))
+	})
 	defer watchdog.Stop()
 	n, err := copyChunks(body, d, io.MultiWriter(w, h), watchdog, f.opts.IdleTimeout)
 	if err != nil {
-		if ctx.Err() != nil && f.base.Err() == nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("%s: no data for %s: %w", d.key, f.opts.IdleTimeout, ErrStalled)
-		}
-		return err
+		return why(ctx, err)
 	}
 	if size >= 0 && n != size {
 		return fmt.Errorf("%s: got %d of %d bytes: %w", d.key, n, size, ErrTruncated)

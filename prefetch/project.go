@@ -2,7 +2,6 @@ package prefetch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -35,6 +34,8 @@ type projectResult struct {
 func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what string) map[string]change {
 	prog := newProgress(m.cfg.Progress, m.cfg.ProgressBars, m.log, m.cfg.ProgressInterval, what)
 	defer prog.close()
+	dl := m.startDownloads()
+	defer dl.stop()
 	var mu sync.Mutex
 	pending := maps.Clone(todo.Projects)
 	failed := map[string]change{}
@@ -49,7 +50,7 @@ func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what st
 		prog.addProjects(len(wave))
 		var deps []string
 		m.eachProject(ctx, wave, func(name string, c change) {
-			r, err := m.syncProject(ctx, name, c, prog)
+			r, err := m.syncProject(ctx, dl, name, c, prog)
 			prog.projectDone()
 			mu.Lock()
 			defer mu.Unlock()
@@ -151,7 +152,7 @@ func (m *Mirror) checkpoints(ctx context.Context, serial int64, mu *sync.Mutex, 
 
 // syncProject brings one project to c: removed, dropped by the filters,
 // or refreshed with every file on disk.
-func (m *Mirror) syncProject(ctx context.Context, name string, c change, prog progress) (*projectResult, error) {
+func (m *Mirror) syncProject(ctx context.Context, dl *downloads, name string, c change, prog progress) (*projectResult, error) {
 	r := &projectResult{}
 	if c.Removed || !m.cfg.Filters.Project(name) {
 		// A removed project goes whoever cached it; a filtered-out one only
@@ -178,7 +179,7 @@ func (m *Mirror) syncProject(ctx context.Context, name string, c change, prog pr
 		projectsSynced.Inc()
 		return r, nil
 	}
-	if err := m.fetchFiles(ctx, res.Files, r, prog); err != nil {
+	if err := dl.fetchFiles(ctx, res.Files, r, prog); err != nil {
 		return nil, err
 	}
 	if m.cfg.JSON {
@@ -192,63 +193,6 @@ func (m *Mirror) syncProject(ctx context.Context, name string, c change, prog pr
 	m.remember(name, res.Serial)
 	projectsSynced.Inc()
 	return r, nil
-}
-
-// fetchFiles downloads every missing file of a page, and its .metadata
-// when advertised with a hash, through the shared download slots.
-func (m *Mirror) fetchFiles(ctx context.Context, files []proxy.FileOrigin, r *projectResult, prog progress) error {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var errs []error
-	for _, f := range files {
-		if f.SHA256 == "" {
-			continue // the filler never publishes an unverifiable file
-		}
-		m.fetchOne(ctx, f.Key, f.Size, &wg, &mu, &errs, r, prog)
-		if f.Metadata && f.MetadataSHA256 != "" {
-			m.fetchOne(ctx, f.Key+".metadata", -1, &wg, &mu, &errs, r, prog)
-		}
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-func (m *Mirror) fetchOne(ctx context.Context, key string, size int64, wg *sync.WaitGroup, mu *sync.Mutex, errs *[]error, r *projectResult, prog progress) {
-	if _, err := m.cfg.Store.Stat(ctx, key); err == nil {
-		return
-	}
-	if size > 0 {
-		prog.addBytes(size)
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		select {
-		case m.files <- struct{}{}:
-		case <-ctx.Done():
-			mu.Lock()
-			*errs = append(*errs, ctx.Err())
-			mu.Unlock()
-			return
-		}
-		n, err := m.cfg.Server.FetchFile(ctx, key)
-		<-m.files
-		if err != nil {
-			failures.WithLabelValues("file").Inc()
-			mu.Lock()
-			*errs = append(*errs, fmt.Errorf("%s: %w", key, err))
-			mu.Unlock()
-			return
-		}
-		if size < 0 {
-			size = n
-			prog.addBytes(size)
-		}
-		prog.bytesDone(max(size, 0))
-		filesSynced.Inc()
-		r.files.Add(1)
-		r.bytes.Add(max(size, 0))
-	}()
 }
 
 // dependencies reads the project's wheels' core metadata (fetched just

@@ -94,9 +94,8 @@ var ErrIncomplete = errors.New("mirror pass incomplete")
 
 // Mirror keeps a tree in step with upstream.
 type Mirror struct {
-	cfg   Config
-	log   *slog.Logger
-	files chan struct{} // download slots
+	cfg Config
+	log *slog.Logger
 
 	mu     sync.Mutex
 	known  map[string]int64 // mirrored project -> serial (state/serials.json)
@@ -132,7 +131,7 @@ func New(cfg Config) (*Mirror, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "pypi-proxy"
 	}
-	return &Mirror{cfg: cfg, log: cfg.Logger, files: make(chan struct{}, cfg.Workers)}, nil
+	return &Mirror{cfg: cfg, log: cfg.Logger}, nil
 }
 
 // source returns the configured source or detects one.

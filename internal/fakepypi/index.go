@@ -100,11 +100,30 @@ func (u *Upstream) serveSimpleProject(w http.ResponseWriter, r *http.Request, re
 		cacheControl: "max-age=600, public",
 		vary:         true,
 	}
-	if media == MediaJSON {
-		pg.body = u.renderDetailJSONLocked(p)
-	} else {
-		pg.body = u.renderDetailHTMLLocked(p)
-	}
+	rp := u.detailLocked(p, media)
+	pg.body, pg.etag = rp.body, rp.etag
 	u.mu.RUnlock()
 	pg.write(w, r)
+}
+
+// detailLocked renders p's page in media once per serial (the caller holds
+// u.mu for reading: p cannot change meanwhile).
+func (u *Upstream) detailLocked(p *project, media string) renderedPage {
+	p.renderMu.Lock()
+	defer p.renderMu.Unlock()
+	if p.renderedSerial != p.serial {
+		p.rendered, p.renderedSerial = map[string]renderedPage{}, p.serial
+	}
+	if rp, ok := p.rendered[media]; ok {
+		return rp
+	}
+	var body []byte
+	if media == MediaJSON {
+		body = u.renderDetailJSONLocked(p)
+	} else {
+		body = u.renderDetailHTMLLocked(p)
+	}
+	rp := renderedPage{body: body, etag: etagOf(body)}
+	p.rendered[media] = rp
+	return rp
 }

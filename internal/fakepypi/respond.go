@@ -12,6 +12,7 @@ import (
 // page is a rendered index response with its validators.
 type page struct {
 	body         []byte
+	etag         string // computed from body when empty
 	contentType  string
 	serial       int64
 	lastModified time.Time
@@ -21,8 +22,10 @@ type page struct {
 
 // write sends p, answering 304 when If-None-Match or If-Modified-Since says the client has it.
 func (p page) write(w http.ResponseWriter, r *http.Request) {
-	sum := sha256.Sum256(p.body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	etag := p.etag
+	if etag == "" {
+		etag = etagOf(p.body)
+	}
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Last-Modified", p.lastModified.UTC().Format(http.TimeFormat))
@@ -41,6 +44,11 @@ func (p page) write(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(p.body)
 	}
+}
+
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
 // notModified evaluates If-None-Match (weak comparison, "*" matches) or, without it, If-Modified-Since.

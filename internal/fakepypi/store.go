@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/blake2b"
@@ -65,6 +66,18 @@ type project struct {
 	norm     string
 	serial   int64
 	releases map[string]*release
+
+	// rendered caches the detail page per media type at renderedSerial,
+	// as PyPI's CDN caches its pages (guarded by renderMu).
+	renderMu       sync.Mutex
+	rendered       map[string]renderedPage
+	renderedSerial int64
+}
+
+// renderedPage is a page body with its ETag.
+type renderedPage struct {
+	body []byte
+	etag string
 }
 
 // epoch is the origin of the deterministic clock used for upload times and changelog timestamps.
