@@ -5,6 +5,7 @@ import (
 	"io"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,39 @@ func TestMirrorDebugListen(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("mirror: %v\n%s", err, logs.String())
+	}
+}
+
+// TestPipFromSyncedMirror: a tree filled by `pypi-proxy mirror` (not by
+// lazy traffic) serves real pip, with the upstream stopped, through
+// `serve` (pip's revalidations fail upstream and get the stored pages) and
+// through nginx with the shipped config.
+func TestPipFromSyncedMirror(t *testing.T) {
+	requirePip(t)
+	up := fakepypi.New(fakepypi.Options{})
+	fakepypi.PublishDemo(up)
+	dead := up.IndexURL()
+	root := t.TempDir()
+	out, err := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", root,
+		"--progress", "none").CombinedOutput()
+	if err != nil {
+		t.Fatalf("mirror: %v\n%s", err, out)
+	}
+	up.Close()
+	want := []string{"project_d-1.0", "projecta-1.0", "projectb-1.0", "projectc-1.1"}
+
+	p := startProxy(t, "--upstream", dead, "--cache-dir", root)
+	dir := t.TempDir()
+	pip(t, p.URL+"/simple/", "install", "--target", dir, "projecta", "Project_D[fancy]")
+	if got := installed(t, dir); !slices.Equal(got, want) {
+		t.Errorf("through serve: installed %v, want %v", got, want)
+	}
+
+	requireNginx(t)
+	n := startNginx(t, "pypi-mirror.conf", root, "")
+	dir = t.TempDir()
+	pip(t, n.URL+"/simple/", "install", "--target", dir, "projecta", "Project_D[fancy]")
+	if got := installed(t, dir); !slices.Equal(got, want) {
+		t.Errorf("through nginx: installed %v, want %v", got, want)
 	}
 }
