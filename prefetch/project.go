@@ -182,6 +182,9 @@ func (m *Mirror) syncProject(ctx context.Context, dl *downloads, name string, c 
 	if err := dl.fetchFiles(ctx, res.Files, r, prog); err != nil {
 		return nil, err
 	}
+	if err := res.Commit(ctx); err != nil {
+		return nil, err
+	}
 	if m.cfg.JSON {
 		if err := m.cfg.Server.SyncJSONAPI(ctx, name); err != nil {
 			return nil, fmt.Errorf("%s: JSON API document: %w", name, err)

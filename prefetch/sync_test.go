@@ -13,6 +13,7 @@ import (
 	"github.com/pypi-proxy/pypi-proxy/prefetch"
 	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
 	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 )
 
 func serialString(n int64) string { return strconv.FormatInt(n, 10) }
@@ -191,6 +192,50 @@ func TestStalePageRetriedNeverStored(t *testing.T) {
 	e.checkProject("projectc", 8)
 	if got := e.status(); got != serialString(e.up.Serial()) {
 		t.Errorf("status %s, want %d", got, e.up.Serial())
+	}
+}
+
+// TestPageStoredOnlyWithItsFiles: the tree never links a file that is not
+// there (a static server of it must not 404 on a link): a page is written
+// after its files, so a release whose file cannot be fetched leaves the
+// previous page in place, and a file that left the page is deleted only
+// once the new page is written.
+func TestPageStoredOnlyWithItsFiles(t *testing.T) {
+	e := newEnv(t, fakepypi.Options{})
+	fakepypi.PublishDemo(e.up)
+	e.sync()
+	old := e.page("projectc") // 1.0 and 1.1, a wheel and an sdist each
+	var removed simple.File
+	for _, f := range old.Files {
+		if strings.HasPrefix(f.Filename, "projectc-1.0") {
+			removed = f
+		}
+	}
+	e.up.RemoveRelease("projectc", "1.0")
+	e.up.Publish("projectc", fakepypi.Release{Version: "2.0", Wheel: true})
+	_, wheelPath, ok := e.up.File("projectc", "projectc-2.0-py3-none-any.whl")
+	if !ok {
+		t.Fatal("no 2.0 wheel upstream")
+	}
+	e.up.SetFault(fakepypi.Fault{Host: fakepypi.FilesHost, PathPrefix: wheelPath, Status: 500})
+	if _, err := e.trySync(); !errors.Is(err, prefetch.ErrIncomplete) {
+		t.Fatalf("sync with an unfetchable file: %v", err)
+	}
+	stored := e.page("projectc")
+	if len(stored.Files) != len(old.Files) || stored.Meta.LastSerial != old.Meta.LastSerial {
+		t.Errorf("page rewritten before its files were there: %d files, serial %d (was %d, %d)",
+			len(stored.Files), stored.Meta.LastSerial, len(old.Files), old.Meta.LastSerial)
+	}
+	for _, f := range stored.Files {
+		if _, ok := e.read(fileKey(f)); !ok {
+			t.Errorf("the stored page links %s, which is not on disk", f.Filename)
+		}
+	}
+	e.up.ClearFaults()
+	e.sync()
+	e.checkProject("projectc", 3) // 1.1's two files, 2.0's wheel
+	if _, ok := e.read(fileKey(removed)); ok {
+		t.Errorf("%s, removed upstream, still on disk after the page was rewritten", removed.Filename)
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"maps"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/dgraph-io/ristretto/v2"
 
@@ -40,6 +42,7 @@ type originBook struct {
 	log      *slog.Logger
 	projects *ristretto.Cache[string, map[string]origin] // project -> key -> origin; never mutated
 	owners   *ristretto.Cache[string, string]            // key -> project, for names that do not tell
+	unsaved  sync.Map                                    // project -> struct{}: in memory, not on disk (a failed write)
 }
 
 func newOriginBook(store cache.Store, log *slog.Logger) (*originBook, error) {
@@ -65,16 +68,23 @@ func originsCost(files map[string]origin) int64 { return int64(len(files))*400 +
 
 // record replaces the origins of project's files. They are persisted
 // (when they changed) before record returns, so a page linking the files
-// is never served before its files can be found.
-func (b *originBook) record(ctx context.Context, project string, files map[string]origin) {
+// is never served before its files can be found. They are kept in memory
+// even when they cannot be persisted (a full disk): the error says so.
+func (b *originBook) record(ctx context.Context, project string, files map[string]origin) error {
 	prev, _ := b.project(ctx, project)
-	if !sameOrigins(prev, files) {
-		data, err := json.Marshal(files)
+	var err error
+	if _, retry := b.unsaved.Load(project); retry || !sameOrigins(prev, files) {
+		var data []byte
+		data, err = json.Marshal(files)
 		if err == nil {
 			err = cache.WriteObject(ctx, b.store, originsKey(project), data)
 		}
 		if err != nil {
 			b.log.Warn("cannot persist file origins", "project", project, "err", err)
+			err = fmt.Errorf("file origins of %s: %w", project, err)
+			b.unsaved.Store(project, struct{}{})
+		} else {
+			b.unsaved.Delete(project)
 		}
 	}
 	b.projects.Set(project, files, originsCost(files))
@@ -84,6 +94,7 @@ func (b *originBook) record(ctx context.Context, project string, files map[strin
 			b.owners.Set(key, project, int64(len(key)+len(project)+48))
 		}
 	}
+	return err
 }
 
 // project returns a project's records from memory or the store.
@@ -109,7 +120,10 @@ func (b *originBook) files(ctx context.Context, project string) map[string]origi
 }
 
 // drop forgets a project.
-func (b *originBook) drop(project string) { b.projects.Del(project) }
+func (b *originBook) drop(project string) {
+	b.projects.Del(project)
+	b.unsaved.Delete(project)
+}
 
 // add merges origins learned elsewhere (the JSON API) into project's record.
 func (b *originBook) add(ctx context.Context, project string, files map[string]origin) {
@@ -118,7 +132,7 @@ func (b *originBook) add(ctx context.Context, project string, files map[string]o
 		merged = map[string]origin{}
 	}
 	maps.Copy(merged, files)
-	b.record(ctx, project, merged)
+	_ = b.record(ctx, project, merged) // logged; the JSON API works from memory
 }
 
 func sameOrigins(a, b map[string]origin) bool {

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/ristretto/v2"
@@ -41,9 +43,13 @@ type page struct {
 	jsonETag, htmlETag string
 	serial             int64
 	fetched            time.Time
-	notFound           bool          // a cached upstream 404
-	upstream           time.Duration // network time of the fetch that made it
-	gz                 gzipBodies
+	notFound           bool        // a cached upstream 404
+	stored             atomic.Bool // its copies are in the tree
+	// synced holds, for SyncProject to take, the origins of the files of a
+	// project page fetched for the mirror.
+	synced   atomic.Pointer[map[string]origin]
+	upstream time.Duration // network time of the fetch that made it
+	gz       gzipBodies
 }
 
 // cost counts the bodies and room for their gzip copies.
@@ -106,7 +112,7 @@ func (ps *pages) get(ctx context.Context, key string, kind pageKind, revalidate 
 		// Detached from the first client: its hanging up must not fail the others.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ps.timeout)
 		defer cancel()
-		p, o, err := ps.refresh(fctx, key, kind, cached, true)
+		p, o, err := ps.refresh(fctx, key, kind, cached, refreshLazy)
 		return result{p, o}, err
 	})
 	if shared {
@@ -139,28 +145,57 @@ func (ps *pages) cached(ctx context.Context, key string, kind pageKind) *page {
 		}
 		return nil
 	}
+	p.stored.Store(true)
 	ps.mem.Set(key, p, p.cost())
 	return p
 }
 
+// refreshMode is what a refresh is for.
+type refreshMode int
+
+const (
+	// refreshLazy serves the stale copy when upstream fails; a failed
+	// write is logged and the page served from memory.
+	refreshLazy refreshMode = iota
+	// refreshSync (the mirror) returns upstream's failure, and a failed
+	// write, as errors.
+	refreshSync
+	// refreshSyncUnstored is refreshSync leaving the write to the caller
+	// (storePage), once the page's files are on disk.
+	refreshSyncUnstored
+)
+
 // refreshNow asks upstream at once, sharing a fetch in flight, and never
 // falls back to a stale copy: the mirror wants to know.
-func (ps *pages) refreshNow(ctx context.Context, key string, kind pageKind) (*page, error) {
+func (ps *pages) refreshNow(ctx context.Context, key string, kind pageKind, mode refreshMode) (*page, error) {
 	cached := ps.cached(ctx, key, kind)
 	v, err, _ := ps.group.Do("sync:"+key, func() (any, error) {
-		p, _, err := ps.refresh(ctx, key, kind, cached, false)
+		p, _, err := ps.refresh(ctx, key, kind, cached, mode)
 		return p, err
 	})
 	p, _ := v.(*page)
 	return p, err
 }
 
+// storePage writes a page refreshed with refreshSyncUnstored, unless its
+// copies are in the tree already.
+func (ps *pages) storePage(ctx context.Context, key string, kind pageKind, p *page) error {
+	if p.stored.Load() {
+		return nil
+	}
+	if err := ps.persist(ctx, key, kind, p); err != nil {
+		return err
+	}
+	p.stored.Store(true)
+	return nil
+}
+
 // forget drops a page from memory.
 func (ps *pages) forget(key string) { ps.mem.Del(key) }
 
-// refresh asks upstream. On a failure it falls back to the stale copy
-// when allowStale is set.
-func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached *page, allowStale bool) (*page, outcome, error) {
+// refresh asks upstream, keeps the fresh page in memory and, unless mode
+// says otherwise, writes it into the tree.
+func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached *page, mode refreshMode) (*page, outcome, error) {
 	if cached != nil && cached.notFound {
 		cached = nil
 	}
@@ -169,7 +204,7 @@ func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached 
 	case upstream.IsNotFound(err):
 		ps.mem.Set(key, &page{notFound: true, fetched: time.Now()}, 512)
 		return nil, outcomeMiss, err
-	case err != nil && cached != nil && allowStale:
+	case err != nil && cached != nil && mode == refreshLazy:
 		ps.log.Warn("upstream failed, serving stale page", "page", key, "err", err)
 		staleServed.WithLabelValues("page").Inc()
 		return cached, outcomeStale, nil
@@ -177,19 +212,31 @@ func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached 
 		return nil, outcomeMiss, err
 	}
 	o := outcomeMiss
-	if cached != nil && cached.jsonETag == fresh.jsonETag && cached.htmlETag == fresh.htmlETag {
+	same := cached != nil && cached.jsonETag == fresh.jsonETag && cached.htmlETag == fresh.htmlETag
+	if same {
 		o = outcomeRevalidated
-	} else {
-		ps.persist(ctx, key, kind, fresh)
+	}
+	var perr error
+	switch {
+	case same && cached.stored.Load():
+		fresh.stored.Store(true)
+	case mode != refreshSyncUnstored:
+		// New, or an earlier write failed (a full disk): write it now.
+		perr = ps.persist(ctx, key, kind, fresh)
+		fresh.stored.Store(perr == nil)
 	}
 	ps.mem.Set(key, fresh, fresh.cost())
+	if perr != nil && mode != refreshLazy {
+		return nil, outcomeMiss, perr // the mirror must not record a page that is not on disk
+	}
 	return fresh, o, nil
 }
 
 // persist writes the page's copies into the tree; a failure (a full disk)
-// is logged and the page still served from memory. The two HTML copies
-// are one object under two names where the store can (a hard link).
-func (ps *pages) persist(ctx context.Context, key string, kind pageKind, p *page) {
+// is logged, and the lazy proxy still serves the page from memory. The two
+// HTML copies are one object under two names where the store can (a hard
+// link).
+func (ps *pages) persist(ctx context.Context, key string, kind pageKind, p *page) error {
 	jk, v1k, hk := kind.keys()
 	err := cache.WriteObject(ctx, ps.store, jk, p.json)
 	if err == nil && v1k != "" {
@@ -201,5 +248,7 @@ func (ps *pages) persist(ctx context.Context, key string, kind pageKind, p *page
 	if err != nil {
 		storeErrors.Inc()
 		ps.log.Error("cannot store page", "page", key, "err", err)
+		return fmt.Errorf("page %s: %w", key, err)
 	}
+	return nil
 }

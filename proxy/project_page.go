@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type projectPage struct {
 	// minSerial, when > 0, refuses (errStaleSerial) a page below the
 	// serial the mirror's changelog announced, before anything is stored.
 	minSerial int64
+	// mirror: a sync must know when the files' origins did not reach the
+	// disk (the lazy proxy goes on from memory).
+	mirror bool
 }
 
 func (k projectPage) keys() (string, string, string) {
@@ -97,10 +101,31 @@ func (k projectPage) fetch(ctx context.Context, prev *page) (*page, error) {
 	if k.filter != nil {
 		k.filter(proj)
 	}
-	k.origins.record(ctx, k.name, k.localize(proj))
+	files := k.localize(proj)
 	p := newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now())
 	p.upstream = pg.Elapsed
+	if !k.mirror {
+		k.origins.record(ctx, k.name, files) // a failure is logged: the proxy goes on from memory
+		return p, nil
+	}
+	// The mirror writes the page only once its files are on disk: until
+	// then the previous page, and its files, stay in force, so the record
+	// knows both; SyncProject's Commit narrows it to the new files.
+	if err := k.origins.record(ctx, k.name, withPrevious(k.origins.files(ctx, k.name), files)); err != nil {
+		return nil, err
+	}
+	p.synced.Store(&files)
 	return p, nil
+}
+
+// withPrevious adds to files the previous origins they do not replace.
+func withPrevious(prev, files map[string]origin) map[string]origin {
+	if len(prev) == 0 {
+		return files
+	}
+	all := maps.Clone(prev)
+	maps.Copy(all, files)
+	return all
 }
 
 // parseProjectPage parses an upstream page in whichever format it came.

@@ -39,6 +39,20 @@ type SyncResult struct {
 	// Gone is set when upstream no longer has the project; its pages,
 	// files and records were deleted.
 	Gone bool
+
+	commit func(context.Context) error
+}
+
+// Commit writes the synced page into the tree, then deletes the files
+// that left it. The mirror calls it once the page's files are on disk, so
+// a static server of the tree never links a file that is not there yet
+// (bandersnatch's order), and a pass that fails before leaves the previous
+// page, whose files are all there, in place.
+func (r *SyncResult) Commit(ctx context.Context) error {
+	if r.commit == nil {
+		return nil
+	}
+	return r.commit(ctx)
 }
 
 // ErrSerialBehind is a page that stayed below the serial the changelog
@@ -46,16 +60,18 @@ type SyncResult struct {
 var ErrSerialBehind = errors.New("upstream page stays behind the announced serial")
 
 // SyncProject refreshes a project now, whatever its age: the page must
-// reach minSerial (retried with backoff while upstream lags), files that
-// left it are deleted, and a project gone upstream is removed.
+// reach minSerial (retried with backoff while upstream lags). The page is
+// served from memory at once but reaches the tree, and the files that left
+// it are deleted, only with the result's Commit. A project gone upstream
+// is removed.
 func (s *Server) SyncProject(ctx context.Context, name string, minSerial int64) (*SyncResult, error) {
 	before := s.origins.files(ctx, name)
 	var p *page
 	var err error
 	kind := s.projectKind(name)
-	kind.minSerial = minSerial
+	kind.minSerial, kind.mirror = minSerial, true
 	for attempt, delay := 0, 500*time.Millisecond; ; attempt, delay = attempt+1, delay*2 {
-		p, err = s.pages.refreshNow(ctx, name, kind)
+		p, err = s.pages.refreshNow(ctx, name, kind, refreshSyncUnstored)
 		if upstream.IsNotFound(err) {
 			return &SyncResult{Serial: -1, Gone: true, Removed: slices.Collect(maps.Keys(before))}, s.RemoveProject(ctx, name)
 		}
@@ -76,6 +92,9 @@ func (s *Server) SyncProject(ctx context.Context, name string, minSerial int64) 
 		}
 	}
 	after := s.origins.files(ctx, name)
+	if synced := p.synced.Swap(nil); synced != nil {
+		after = *synced
+	}
 	res := &SyncResult{Serial: p.serial}
 	for key, o := range after {
 		res.Files = append(res.Files, fileOrigin(key, o))
@@ -83,8 +102,19 @@ func (s *Server) SyncProject(ctx context.Context, name string, minSerial int64) 
 	for key := range before {
 		if _, kept := after[key]; !kept {
 			res.Removed = append(res.Removed, key)
+		}
+	}
+	res.commit = func(ctx context.Context) error {
+		if err := s.pages.storePage(ctx, name, kind, p); err != nil {
+			return err
+		}
+		if err := s.origins.record(ctx, name, after); err != nil {
+			return err
+		}
+		for _, key := range res.Removed {
 			s.deleteFile(ctx, key)
 		}
+		return nil
 	}
 	return res, nil
 }
@@ -122,17 +152,20 @@ func (s *Server) FetchFile(ctx context.Context, key string) (int64, error) {
 // RemoveProject deletes a project's pages, JSON API copies, files and
 // records.
 func (s *Server) RemoveProject(ctx context.Context, name string) error {
-	for key := range s.origins.files(ctx, name) {
-		s.deleteFile(ctx, key)
-	}
+	files := s.origins.files(ctx, name)
 	kind := s.projectKind(name)
 	jk, v1k, hk := kind.keys()
 	var errs []error
-	for _, key := range []string{jk, v1k, hk, cache.JSONAPIKey(name), cache.JSONKey(name), originsKey(name)} {
+	// Pages first: no page links a file while it is being deleted.
+	for _, key := range []string{jk, v1k, hk, cache.JSONAPIKey(name), cache.JSONKey(name)} {
 		errs = append(errs, s.cfg.Store.Delete(ctx, key))
 	}
 	s.pages.forget(name)
 	s.pages.forget("json:" + name + "/")
+	for key := range files {
+		s.deleteFile(ctx, key)
+	}
+	errs = append(errs, s.cfg.Store.Delete(ctx, originsKey(name)))
 	s.origins.drop(name)
 	return errors.Join(errs...)
 }
@@ -153,7 +186,7 @@ func (s *Server) deleteFile(ctx context.Context, key string) {
 // web/json/<name>, as bandersnatch's `json = true` does.
 func (s *Server) SyncJSONAPI(ctx context.Context, name string) error {
 	kind := jsonAPIPage{name: name, up: s.cfg.Upstream, origins: s.origins}
-	p, err := s.pages.refreshNow(ctx, "json:"+name+"/", kind)
+	p, err := s.pages.refreshNow(ctx, "json:"+name+"/", kind, refreshSync)
 	if err != nil {
 		return err
 	}
