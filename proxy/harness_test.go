@@ -16,12 +16,13 @@ import (
 
 // harness is a proxy in front of a fake upstream, on a temp cache dir.
 type harness struct {
-	t     *testing.T
-	up    *fakepypi.Upstream
-	dir   string
-	store *cache.FS
-	srv   *Server
-	http  *httptest.Server
+	t         *testing.T
+	up        *fakepypi.Upstream
+	dir       string
+	wrapStore func(cache.Store) cache.Store
+	store     *cache.FS
+	srv       *Server
+	http      *httptest.Server
 }
 
 type harnessOpts struct {
@@ -30,11 +31,13 @@ type harnessOpts struct {
 	dir      string // reuse a cache dir (restart tests)
 	up       *fakepypi.Upstream
 	noDemo   bool
+	// wrapStore, if set, wraps the server's store (fault injection).
+	wrapStore func(cache.Store) cache.Store
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	h := &harness{t: t, up: o.up, dir: o.dir}
+	h := &harness{t: t, up: o.up, dir: o.dir, wrapStore: o.wrapStore}
 	if h.up == nil {
 		h.up = fakepypi.New(o.fakeOpts)
 		t.Cleanup(h.up.Close)
@@ -64,6 +67,9 @@ func (h *harness) start(cfg Config) {
 		h.t.Fatal(err)
 	}
 	cfg.Upstream, cfg.Store, cfg.Logger = client, store, log
+	if h.wrapStore != nil {
+		cfg.Store = h.wrapStore(store)
+	}
 	if cfg.SpoolDir == "" {
 		cfg.SpoolDir = h.t.TempDir()
 	}

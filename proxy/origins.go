@@ -71,22 +71,43 @@ func originsCost(files map[string]origin) int64 { return int64(len(files))*400 +
 // is never served before its files can be found. They are kept in memory
 // even when they cannot be persisted (a full disk): the error says so.
 func (b *originBook) record(ctx context.Context, project string, files map[string]origin) error {
-	prev, _ := b.project(ctx, project)
-	var err error
-	if _, retry := b.unsaved.Load(project); retry || !sameOrigins(prev, files) {
-		var data []byte
-		data, err = json.Marshal(files)
-		if err == nil {
-			err = cache.WriteObject(ctx, b.store, originsKey(project), data)
-		}
-		if err != nil {
-			b.log.Warn("cannot persist file origins", "project", project, "err", err)
-			err = fmt.Errorf("file origins of %s: %w", project, err)
-			b.unsaved.Store(project, struct{}{})
-		} else {
-			b.unsaved.Delete(project)
-		}
+	err := b.persist(ctx, project, files)
+	b.remember(project, files)
+	return err
+}
+
+// narrow replaces project's record only if the new one reaches the disk:
+// a mirror's commit drops the files that left the page, and if that cannot
+// be written the next sync must still know them, to delete them.
+func (b *originBook) narrow(ctx context.Context, project string, files map[string]origin) error {
+	if err := b.persist(ctx, project, files); err != nil {
+		return err
 	}
+	b.remember(project, files)
+	return nil
+}
+
+// persist writes project's record unless the stored one is the same.
+func (b *originBook) persist(ctx context.Context, project string, files map[string]origin) error {
+	prev, _ := b.project(ctx, project)
+	if _, retry := b.unsaved.Load(project); !retry && sameOrigins(prev, files) {
+		return nil
+	}
+	data, err := json.Marshal(files)
+	if err == nil {
+		err = cache.WriteObject(ctx, b.store, originsKey(project), data)
+	}
+	if err != nil {
+		b.log.Warn("cannot persist file origins", "project", project, "err", err)
+		b.unsaved.Store(project, struct{}{})
+		return fmt.Errorf("file origins of %s: %w", project, err)
+	}
+	b.unsaved.Delete(project)
+	return nil
+}
+
+// remember keeps project's record in memory.
+func (b *originBook) remember(project string, files map[string]origin) {
 	b.projects.Set(project, files, originsCost(files))
 	b.projects.Wait() // sets are asynchronous: the files are asked for right away
 	for key := range files {
@@ -94,7 +115,6 @@ func (b *originBook) record(ctx context.Context, project string, files map[strin
 			b.owners.Set(key, project, int64(len(key)+len(project)+48))
 		}
 	}
-	return err
 }
 
 // project returns a project's records from memory or the store.

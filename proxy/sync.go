@@ -108,7 +108,7 @@ func (s *Server) SyncProject(ctx context.Context, name string, minSerial int64) 
 		if err := s.pages.storePage(ctx, name, kind, p); err != nil {
 			return err
 		}
-		if err := s.origins.record(ctx, name, after); err != nil {
+		if err := s.origins.narrow(ctx, name, after); err != nil {
 			return err
 		}
 		for _, key := range res.Removed {
