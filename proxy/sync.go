@@ -66,30 +66,14 @@ var ErrSerialBehind = errors.New("upstream page stays behind the announced seria
 // is removed.
 func (s *Server) SyncProject(ctx context.Context, name string, minSerial int64) (*SyncResult, error) {
 	before := s.origins.files(ctx, name)
-	var p *page
-	var err error
 	kind := s.projectKind(name)
 	kind.minSerial, kind.mirror = minSerial, true
-	for attempt, delay := 0, 500*time.Millisecond; ; attempt, delay = attempt+1, delay*2 {
-		p, err = s.pages.refreshNow(ctx, name, kind, refreshSyncUnstored)
-		if upstream.IsNotFound(err) {
-			return &SyncResult{Serial: -1, Gone: true, Removed: slices.Collect(maps.Keys(before))}, s.RemoveProject(ctx, name)
-		}
-		if err != nil && !errors.Is(err, errStaleSerial) {
-			return nil, err
-		}
-		if err == nil && (minSerial < 0 || p.serial < 0 || p.serial >= minSerial) {
-			break
-		}
-		if attempt == 3 {
-			return nil, fmt.Errorf("%s: want serial %d: %w", name, minSerial, ErrSerialBehind)
-		}
-		staleSerials.Inc()
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay):
-		}
+	p, err := s.refreshAtLeast(ctx, name, kind, minSerial)
+	if upstream.IsNotFound(err) {
+		return &SyncResult{Serial: -1, Gone: true, Removed: slices.Collect(maps.Keys(before))}, s.RemoveProject(ctx, name)
+	}
+	if err != nil {
+		return nil, err
 	}
 	after := s.origins.files(ctx, name)
 	if synced := p.synced.Swap(nil); synced != nil {
@@ -104,19 +88,46 @@ func (s *Server) SyncProject(ctx context.Context, name string, minSerial int64) 
 			res.Removed = append(res.Removed, key)
 		}
 	}
-	res.commit = func(ctx context.Context) error {
-		if err := s.pages.storePage(ctx, name, kind, p); err != nil {
-			return err
-		}
-		if err := s.origins.narrow(ctx, name, after); err != nil {
-			return err
-		}
-		for _, key := range res.Removed {
-			s.deleteFile(ctx, key)
-		}
-		return nil
-	}
+	res.commit = func(ctx context.Context) error { return s.commitSync(ctx, kind, p, after, res.Removed) }
 	return res, nil
+}
+
+// commitSync writes a synced page, narrows the origins record to its files
+// and deletes the files that left it, in that order.
+func (s *Server) commitSync(ctx context.Context, kind projectPage, p *page, files map[string]origin, removed []string) error {
+	if err := s.pages.storePage(ctx, kind.name, kind, p); err != nil {
+		return err
+	}
+	if err := s.origins.narrow(ctx, kind.name, files); err != nil {
+		return err
+	}
+	for _, key := range removed {
+		s.deleteFile(ctx, key)
+	}
+	return nil
+}
+
+// refreshAtLeast fetches a project page (not written: see Commit) until it
+// reaches minSerial, retrying with backoff while upstream lags.
+func (s *Server) refreshAtLeast(ctx context.Context, name string, kind projectPage, minSerial int64) (*page, error) {
+	for attempt, delay := 0, 500*time.Millisecond; ; attempt, delay = attempt+1, delay*2 {
+		p, err := s.pages.refreshNow(ctx, name, kind, refreshSyncUnstored)
+		if err != nil && !errors.Is(err, errStaleSerial) {
+			return nil, err
+		}
+		if err == nil && (minSerial < 0 || p.serial < 0 || p.serial >= minSerial) {
+			return p, nil
+		}
+		if attempt == 3 {
+			return nil, fmt.Errorf("%s: want serial %d: %w", name, minSerial, ErrSerialBehind)
+		}
+		staleSerials.Inc()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
 }
 
 func fileOrigin(key string, o origin) FileOrigin {
