@@ -44,8 +44,13 @@ func (s *Set) Page(p *simple.Project) {
 	}
 	name := simple.Normalize(p.Name)
 	rels := map[string]*release{}
+	keyOf := map[string]string{} // display -> canonical, each version string parsed once
 	get := func(v string) string {
+		if k, ok := keyOf[v]; ok {
+			return k
+		}
 		k, ver, ok := versionKey(v)
+		keyOf[v] = k
 		if _, seen := rels[k]; !seen {
 			rels[k] = &release{display: v, ver: ver, valid: ok}
 		}
@@ -98,8 +103,7 @@ func (s *Set) Page(p *simple.Project) {
 	if p.Versions != nil {
 		versions := make([]string, 0, len(p.Versions))
 		for _, v := range p.Versions {
-			k, _, _ := versionKey(v)
-			r := rels[k]
+			r := rels[keyOf[v]]
 			if r.keep && (r.survivors > 0 || !r.hadFiles && s.keepLatest == 0) {
 				versions = append(versions, v)
 			}
@@ -109,13 +113,22 @@ func (s *Set) Page(p *simple.Project) {
 }
 
 // versionKey is the canonical PEP 440 form of v, or v lower-cased when v is
-// not a valid version.
+// not a valid version. Results are memoized: pep440.Parse is a regular
+// expression match, and a mirror meets the same version strings ("1.0.0")
+// in project after project.
 func versionKey(v string) (string, pep440.Version, bool) {
+	if pv, ok := versionMemo.get(v); ok {
+		return pv.key, pv.ver, pv.ok
+	}
+	var pv parsedVersion
 	ver, err := pep440.Parse(v)
 	if err != nil {
-		return strings.ToLower(strings.TrimSpace(v)), pep440.Version{}, false
+		pv = parsedVersion{key: strings.ToLower(strings.TrimSpace(v))}
+	} else {
+		pv = parsedVersion{key: ver.String(), ver: ver, ok: true}
 	}
-	return ver.String(), ver, true
+	versionMemo.put(v, pv)
+	return pv.key, pv.ver, pv.ok
 }
 
 // fileKeep applies the file-level filters.
