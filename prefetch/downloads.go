@@ -55,15 +55,17 @@ func (d *downloads) stop() {
 	d.wg.Wait()
 }
 
-// fetchFiles downloads every missing file of a page, and its .metadata
-// when advertised with a hash, and waits for them.
+// fetchFiles downloads every missing file of a page (unless IndexOnly),
+// and its .metadata when advertised with a hash, and waits for them.
 func (d *downloads) fetchFiles(ctx context.Context, files []proxy.FileOrigin, r *projectResult, prog progress) error {
 	b := &fileBatch{r: r, prog: prog}
 	for _, f := range files {
 		if f.SHA256 == "" {
 			continue // the filler never publishes an unverifiable file
 		}
-		d.add(ctx, b, f.Key, f.Size)
+		if !d.m.cfg.IndexOnly {
+			d.add(ctx, b, f.Key, f.Size)
+		}
 		if f.Metadata && f.MetadataSHA256 != "" {
 			d.add(ctx, b, f.Key+".metadata", -1)
 		}

@@ -46,21 +46,31 @@ func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what st
 	for name := range todo.Projects {
 		seen[name] = true
 	}
-	for wave := todo.Projects; len(wave) > 0 && ctx.Err() == nil; {
+	// With StopOnError the first failure ends the pass: stop cancels the
+	// projects in flight, and every project not synced goes back to todo.
+	pass, stop := context.WithCancel(ctx)
+	defer stop()
+	stopped := false
+	for wave := todo.Projects; len(wave) > 0 && pass.Err() == nil; {
 		prog.addProjects(len(wave))
 		var deps []string
-		m.eachProject(ctx, wave, func(name string, c change) {
-			r, err := m.syncProject(ctx, dl, name, c, prog)
+		m.eachProject(pass, wave, func(name string, c change) {
+			r, err := m.syncProject(pass, dl, name, c, prog)
 			prog.projectDone()
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				if ctx.Err() == nil {
+				if pass.Err() == nil {
 					failures.WithLabelValues("project").Inc()
 					m.log.Warn("project sync failed; retried next pass", "project", name, "err", err)
 				}
 				failed[name] = c
 				st.Failed = append(st.Failed, name)
+				if m.cfg.StopOnError && !stopped {
+					stopped = true
+					m.log.Error("stopping the pass at its first failure (stop-on-error)", "project", name)
+					stop()
+				}
 				return
 			}
 			delete(pending, name)
@@ -88,6 +98,9 @@ func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what st
 			m.log.Info("syncing dependencies", "projects", len(next))
 		}
 		wave = next
+	}
+	if stopped {
+		return maps.Clone(pending) // the failed ones, and those never started
 	}
 	return failed
 }

@@ -57,6 +57,13 @@ type Config struct {
 	// WithDependencies adds every mirrored project's dependencies (from its
 	// wheels' core metadata) to the allowlist: the dependency closure.
 	WithDependencies bool
+	// IndexOnly mirrors the pages and the small PEP 658 metadata files but
+	// not the distributions (bandersnatch's release-files = false): serve
+	// fetches each distribution the first time it is asked for.
+	IndexOnly bool
+	// StopOnError ends a pass at its first failed project (bandersnatch's
+	// stop-on-error); the rest stay in todo for the next one.
+	StopOnError bool
 	// Progress receives progress bars when ProgressBars is set.
 	Progress     io.Writer
 	ProgressBars bool

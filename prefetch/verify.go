@@ -41,7 +41,11 @@ type VerifyConfig struct {
 	Repair bool
 	// DeleteUnowned deletes files under web/packages/ that no page references.
 	DeleteUnowned bool
-	Logger        *slog.Logger
+	// PresentOnly checks the files on disk and counts the others as absent,
+	// not missing: a lazy cache or an index-only mirror holds only the files
+	// asked for so far. Repair then fixes corrupt files only.
+	PresentOnly bool
+	Logger      *slog.Logger
 }
 
 // VerifyReport is what Verify found and did.
@@ -49,6 +53,7 @@ type VerifyReport struct {
 	Projects, Files        int
 	Bytes                  int64
 	OK, Missing, Corrupt   int
+	Absent                 int // not on disk, with PresentOnly
 	Repaired, RepairFailed int
 	Unowned, Deleted       int
 	// Problems lists the first bad keys, for the summary.
@@ -162,6 +167,11 @@ func (v *verifier) produce(ctx context.Context, jobs chan<- verifyJob) error {
 func (v *verifier) check(ctx context.Context, j verifyJob) {
 	n, err := hashFile(ctx, v.cfg.Store, j)
 	v.mu.Lock()
+	if v.cfg.PresentOnly && isNotExist(err) {
+		v.rep.Absent++
+		v.mu.Unlock()
+		return
+	}
 	v.rep.Files++
 	v.rep.Bytes += n
 	switch {

@@ -20,6 +20,8 @@ type mirrorConfig struct {
 	cacheDir         string
 	workers          int
 	jsonAPI          bool
+	indexOnly        bool
+	stopOnError      bool
 	projects         []string
 	bandersnatchConf string
 	config           string
@@ -37,6 +39,8 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror directory (the same tree serve uses)")
 	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("parallel project syncs and, separately, file downloads (at most %d)", prefetch.MaxWorkers))
 	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "also mirror each project's PyPI JSON API document (web/pypi/<name>/json, web/json/<name>)")
+	fs.BoolVar(&cfg.indexOnly, "index-only", false, "mirror the pages and PEP 658 metadata, not the distributions: serve fetches each one when first asked for (bandersnatch's release-files = false)")
+	fs.BoolVar(&cfg.stopOnError, "stop-on-error", false, "end the pass at the first project that fails (the rest stay in todo for the next run)")
 	fs.StringArrayVar(&cfg.projects, "project", nil, "sync just this project now (repeatable); status is left alone")
 	fs.StringVar(&cfg.bandersnatchConf, "bandersnatch-config", "", "read [mirror] master, directory, workers and the filter plugins from a bandersnatch.conf (flags win)")
 	fs.StringVar(&cfg.config, "config", "", "`FILE` of name = value lines, as for serve; flags and environment win over it")
@@ -82,6 +86,12 @@ func applyBandersnatchConf(cfg *mirrorConfig, fs *pflag.FlagSet) error {
 	}
 	if ms.JSON && !set("json-api") {
 		cfg.jsonAPI = true
+	}
+	if !ms.ReleaseFiles && !set("index-only") {
+		cfg.indexOnly = true
+	}
+	if ms.StopOnError && !set("stop-on-error") {
+		cfg.stopOnError = true
 	}
 	if ms.Workers > 0 && !set("workers") {
 		cfg.workers = ms.Workers
@@ -160,6 +170,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	m, err := prefetch.New(prefetch.Config{
 		Server: b.srv, Store: b.store, Upstream: b.up, Workers: cfg.workers,
 		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies, JSON: cfg.jsonAPI,
+		IndexOnly: cfg.indexOnly, StopOnError: cfg.stopOnError,
 		Progress: stderr, ProgressBars: bars, ProgressInterval: interval,
 		UserAgent: "pypi-proxy/" + version, Logger: log,
 	})

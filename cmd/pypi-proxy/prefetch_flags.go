@@ -14,10 +14,11 @@ import (
 
 // prefetchConfig is serve's eager-mirroring part.
 type prefetchConfig struct {
-	enabled  bool
-	interval time.Duration
-	workers  int
-	jsonAPI  bool
+	enabled   bool
+	interval  time.Duration
+	workers   int
+	jsonAPI   bool
+	indexOnly bool
 }
 
 // addPrefetchFlags registers serve's --prefetch, --prefetch-interval and
@@ -27,6 +28,7 @@ func addPrefetchFlags(fs *pflag.FlagSet, cfg *prefetchConfig) {
 	fs.DurationVar(&cfg.interval, "prefetch-interval", 5*time.Minute, "time between two prefetch passes")
 	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "prefetch: also mirror each project's PyPI JSON API document")
 	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("prefetch: parallel project syncs and file downloads (at most %d)", prefetch.MaxWorkers))
+	fs.BoolVar(&cfg.indexOnly, "index-only", false, "prefetch: keep the pages and PEP 658 metadata current, fetch distributions only when asked for")
 }
 
 // startPrefetch, with --prefetch, takes the mirror lock and runs the
@@ -51,7 +53,7 @@ func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *
 	}
 	m, err := prefetch.New(prefetch.Config{
 		Server: b.srv, Store: b.store, Upstream: b.up, Workers: pc.workers,
-		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies, JSON: pc.jsonAPI,
+		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies, JSON: pc.jsonAPI, IndexOnly: pc.indexOnly,
 		UserAgent: "pypi-proxy/" + version, Logger: log.With("component", "prefetch"), ProgressInterval: time.Minute,
 	})
 	if err != nil {

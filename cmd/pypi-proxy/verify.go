@@ -17,6 +17,7 @@ type verifyConfig struct {
 	up            upstreamFlags
 	repair        bool
 	deleteUnowned bool
+	presentOnly   bool
 	workers       int
 	logFormat     string
 	logLevel      string
@@ -28,6 +29,7 @@ func verifyFlags(cfg *verifyConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror or cache directory to check")
 	fs.BoolVar(&cfg.repair, "repair", false, "delete corrupt files and re-fetch them and missing ones from upstream")
 	fs.BoolVar(&cfg.deleteUnowned, "delete-unowned", false, "also walk web/packages/ and delete files that no page references")
+	fs.BoolVar(&cfg.presentOnly, "present-only", false, "check only the files on disk; the rest are absent, not missing (a lazy cache, an --index-only mirror)")
 	fs.IntVar(&cfg.workers, "workers", 8, "files hashed in parallel")
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
@@ -66,7 +68,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	start := time.Now()
 	rep, err := prefetch.Verify(ctx, prefetch.VerifyConfig{
 		Store: b.store, Origins: b.srv, Fetcher: b.srv, Workers: cfg.workers,
-		Repair: cfg.repair, DeleteUnowned: cfg.deleteUnowned, Logger: log,
+		Repair: cfg.repair, DeleteUnowned: cfg.deleteUnowned, PresentOnly: cfg.presentOnly, Logger: log,
 	})
 	if rep != nil {
 		printVerifyReport(stdout, rep, time.Since(start))
@@ -86,6 +88,9 @@ func printVerifyReport(w io.Writer, r *prefetch.VerifyReport, took time.Duration
 		r.Files, r.Projects, float64(r.Bytes)/(1<<20), took.Round(time.Millisecond), rate)
 	fmt.Fprintf(w, "  ok %d, missing %d, corrupt %d, repaired %d, repair failed %d, unowned %d, deleted %d\n",
 		r.OK, r.Missing, r.Corrupt, r.Repaired, r.RepairFailed, r.Unowned, r.Deleted)
+	if r.Absent > 0 {
+		fmt.Fprintf(w, "  absent (not fetched yet, --present-only) %d\n", r.Absent)
+	}
 	for _, p := range r.Problems {
 		fmt.Fprintln(w, "  "+p)
 	}

@@ -118,6 +118,9 @@ func (l *confLoader) mirror() (MirrorSettings, error) {
 		if ms.SimpleFormat != "HTML" && ms.SimpleFormat != "JSON" && ms.SimpleFormat != "ALL" {
 			return ms, fmt.Errorf("[mirror] simple-format = %q: want HTML, JSON or ALL", v)
 		}
+		if ms.SimpleFormat != "ALL" {
+			l.used["mirror.simple-format"] = "pypi-proxy writes every format, as ALL"
+		}
 	}
 	for key, dst := range map[string]*bool{"json": &ms.JSON, "release-files": &ms.ReleaseFiles, "stop-on-error": &ms.StopOnError} {
 		if v, ok := get(key); ok {
