@@ -99,3 +99,39 @@ func countFiles(t *testing.T, dir string) int {
 	})
 	return n
 }
+
+// TestServePrefetchIndexOnly: serve --prefetch --index-only keeps pages and
+// PEP 658 metadata on disk but no distribution until pip asks for one,
+// which serve then fetches and keeps.
+func TestServePrefetchIndexOnly(t *testing.T) {
+	requirePip(t)
+	up := fakepypi.New(fakepypi.Options{})
+	defer up.Close()
+	fakepypi.PublishDemo(up)
+	dir := t.TempDir()
+	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir,
+		"--prefetch", "--prefetch-interval", "1h", "--index-only")
+	waitFor(t, "the first prefetch pass", func() bool {
+		_, err := os.Stat(filepath.Join(dir, "status"))
+		return err == nil
+	})
+	dists := func() (n int) {
+		filepath.WalkDir(filepath.Join(dir, "web", "packages"), func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && !strings.HasSuffix(path, ".metadata") && !strings.HasPrefix(d.Name(), ".") {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	if n := countFiles(t, filepath.Join(dir, "web", "packages")); n == 0 {
+		t.Fatal("no metadata prefetched")
+	}
+	if n := dists(); n != 0 {
+		t.Fatalf("%d distributions prefetched by an index-only prefetcher", n)
+	}
+	pip(t, p.URL+"/simple/", "install", "--target", t.TempDir(), "projecta")
+	if n := dists(); n != 3 { // projecta, projectb, projectc: one wheel each
+		t.Errorf("%d distributions on disk after pip installed 3 projects", n)
+	}
+}
