@@ -122,6 +122,9 @@ func (l *confLoader) mirror() (MirrorSettings, error) {
 			l.used["mirror.simple-format"] = "pypi-proxy writes every format, as ALL"
 		}
 	}
+	if err := l.sameLayout(); err != nil {
+		return ms, err
+	}
 	for key, dst := range map[string]*bool{"json": &ms.JSON, "release-files": &ms.ReleaseFiles, "stop-on-error": &ms.StopOnError} {
 		if v, ok := get(key); ok {
 			b, err := iniBool(v)
@@ -132,6 +135,25 @@ func (l *confLoader) mirror() (MirrorSettings, error) {
 		}
 	}
 	return ms, nil
+}
+
+// sameLayout refuses the settings under which bandersnatch's directory is
+// not the tree pypi-proxy reads and writes (pages under web/simple/<name>/
+// on a local file system); their defaults are accepted silently.
+func (l *confLoader) sameLayout() error {
+	if v, ok := l.value("mirror", "hash-index", true, ""); ok {
+		b, err := iniBool(v)
+		if err != nil {
+			return fmt.Errorf("[mirror] hash-index: %w", err)
+		}
+		if b {
+			return fmt.Errorf("[mirror] hash-index = true puts pages under web/simple/<letter>/<name>/; pypi-proxy reads and writes web/simple/<name>/ (bandersnatch's default): move the pages or start a new directory")
+		}
+	}
+	if v, ok := l.value("mirror", "storage-backend", true, ""); ok && !strings.EqualFold(v, "filesystem") {
+		return fmt.Errorf("[mirror] storage-backend = %s: pypi-proxy mirrors to a local directory only", v)
+	}
+	return nil
 }
 
 func (l *confLoader) plugins() {

@@ -23,8 +23,8 @@ func TestLoadBandersnatchConf(t *testing.T) {
 		t.Errorf("mirror settings:\n got %+v\nwant %+v", ms, wantMS)
 	}
 	wantIgnored := []string{
-		"mirror.cleanup (not supported)", "mirror.global-timeout (not supported)", "mirror.hash-index (not supported)",
-		"mirror.storage-backend (not supported)", "mirror.verifiers (not supported)", "mirror.compare-method (not supported)",
+		"mirror.cleanup (not supported)", "mirror.global-timeout (not supported)",
+		"mirror.verifiers (not supported)", "mirror.compare-method (not supported)",
 		"mirror.digest_name (not supported)",
 		"filter_regex.packages (plugin regex_project not enabled)",
 		"regex_project_metadata.not-null:info.classifiers (not supported)",
@@ -118,6 +118,8 @@ func TestLoadBandersnatchConfErrors(t *testing.T) {
 		{"[mirror]\ntimeout = -1\n", "[mirror] timeout"},
 		{"[mirror]\njson = maybe\n", "[mirror] json"},
 		{"[mirror]\nsimple-format = XML\n", "simple-format"},
+		{"[mirror]\nhash-index = true\n", "web/simple/<letter>/<name>/"},
+		{"[mirror]\nstorage-backend = swift\n", "local directory only"},
 		{"[plugins]\nenabled = latest_release\n[latest_release]\nkeep = three\n", "[latest_release] keep"},
 		{"[plugins]\nenabled = size_project_metadata\n[size_project_metadata]\nmax_package_size = 1Q\n", "max_package_size"},
 		{"[plugins]\nenabled = allowlist_project\n[allowlist]\npackages = bad name!\n", "[allowlist] packages"},
