@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
+	"os"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -23,15 +24,28 @@ func (s *FS) Copy(ctx context.Context, src, dst string) error {
 	}
 	target := s.path(dst)
 	dir := filepath.Dir(target)
-	if err := s.dirs.ensure(dir); err != nil {
-		return fmt.Errorf("cache: copy %s: %w", dst, err)
-	}
-	tmp := filepath.Join(dir, TempPrefix+randomSuffix())
-	if err := unix.Link(s.path(src), tmp); err != nil {
-		if errors.Is(err, iofs.ErrNotExist) {
+	var tmp string
+	// A concurrent Delete may remove dst's directory between ensure and the
+	// link: then forget it and try again, as Create does.
+	for attempt := 0; ; attempt++ {
+		if err := s.dirs.ensure(dir); err != nil {
+			return fmt.Errorf("cache: copy %s: %w", dst, err)
+		}
+		tmp = filepath.Join(dir, TempPrefix+randomSuffix())
+		err := unix.Link(s.path(src), tmp)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, iofs.ErrNotExist) {
+			return fmt.Errorf("cache: copy %s to %s: %w", src, dst, err)
+		}
+		if _, serr := os.Lstat(s.path(src)); serr != nil {
 			return notExist("copy", src)
 		}
-		return fmt.Errorf("cache: copy %s to %s: %w", src, dst, err)
+		if attempt == 4 {
+			return fmt.Errorf("cache: copy %s to %s: %w", src, dst, err)
+		}
+		s.dirs.forget(dir) // dst's directory went away: make it again
 	}
 	if err := rename(tmp, target); err != nil {
 		unix.Unlink(tmp)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
@@ -65,6 +66,9 @@ func (t *tempFile) Write(p []byte) (int, error) {
 		}
 		if err != nil {
 			return n, &iofs.PathError{Op: "write", Path: t.name, Err: err}
+		}
+		if m == 0 {
+			return n, &iofs.PathError{Op: "write", Path: t.name, Err: io.ErrShortWrite}
 		}
 		n += m
 	}
