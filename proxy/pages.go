@@ -203,6 +203,7 @@ func (ps *pages) refresh(ctx context.Context, key string, kind pageKind, cached 
 	switch {
 	case upstream.IsNotFound(err):
 		ps.mem.Set(key, &page{notFound: true, fetched: time.Now()}, 512)
+		ps.mem.Wait() // sets are asynchronous, and a 404 has no copy on disk to fall back on
 		return nil, outcomeMiss, err
 	case err != nil && cached != nil && mode == refreshLazy:
 		ps.log.Warn("upstream failed, serving stale page", "page", key, "err", err)
