@@ -7,12 +7,20 @@ import (
 
 // ReadObject reads a whole (small) object.
 func ReadObject(ctx context.Context, s Store, key string) ([]byte, error) {
+	data, _, err := ReadObjectInfo(ctx, s, key)
+	return data, err
+}
+
+// ReadObjectInfo reads a whole (small) object and returns its Info too,
+// from the one open (no Stat beside it).
+func ReadObjectInfo(ctx context.Context, s Store, key string) ([]byte, Info, error) {
 	obj, err := s.Open(ctx, key)
 	if err != nil {
-		return nil, err
+		return nil, Info{}, err
 	}
 	defer obj.Close()
-	return io.ReadAll(obj)
+	data, err := io.ReadAll(obj)
+	return data, obj.Info(), err
 }
 
 // WriteObject writes a whole (small) object atomically.

@@ -35,11 +35,7 @@ func (k jsonAPIPage) keys() (string, string, string) {
 
 func (k jsonAPIPage) load(ctx context.Context, s cache.Store) (*page, error) {
 	key, _, _ := k.keys()
-	info, err := s.Stat(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	data, err := cache.ReadObject(ctx, s, key)
+	data, info, err := cache.ReadObjectInfo(ctx, s, key)
 	if err != nil {
 		return nil, err
 	}

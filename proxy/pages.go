@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -73,6 +74,46 @@ type pageKind interface {
 	// fetch asks upstream and builds a fresh page; prev may be nil. A page
 	// whose serial is below prev's is refused with errStaleSerial.
 	fetch(ctx context.Context, prev *page) (*page, error)
+}
+
+// loadCopies rebuilds a page from the tree: from the JSON copy (with the
+// v1 HTML one when it is there), else from either HTML copy of an older
+// bandersnatch mirror. fromJSON gets the HTML copy or nil and returns the
+// HTML to serve; fromHTML returns the JSON; both return the page's serial.
+func loadCopies(ctx context.Context, s cache.Store, kind pageKind,
+	fromJSON func(js, html []byte) ([]byte, int64, error),
+	fromHTML func(html []byte) ([]byte, int64, error)) (*page, error) {
+	jk, v1k, hk := kind.keys()
+	js, info, err := cache.ReadObjectInfo(ctx, s, jk)
+	if err == nil {
+		html, herr := cache.ReadObject(ctx, s, v1k)
+		if herr != nil {
+			html = nil
+		}
+		html, serial, err := fromJSON(js, html)
+		if err != nil {
+			return nil, fmt.Errorf("stored %s: %w", jk, err)
+		}
+		return newPage(js, html, serial, info.ModTime), nil
+	}
+	if !isNotExist(err) {
+		return nil, err
+	}
+	for _, key := range []string{v1k, hk} {
+		html, info, err := cache.ReadObjectInfo(ctx, s, key)
+		if isNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		js, serial, err := fromHTML(html)
+		if err != nil {
+			return nil, fmt.Errorf("stored %s: %w", key, err)
+		}
+		return newPage(js, html, serial, info.ModTime), nil
+	}
+	return nil, fmt.Errorf("stored page %s: %w", jk, fs.ErrNotExist)
 }
 
 // pages serves index pages: ristretto in memory, the bandersnatch tree on

@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"maps"
 	"net/url"
@@ -46,40 +45,26 @@ func (k projectPage) base() *url.URL {
 // load reads the stored copies: the JSON when there is one, else the HTML
 // of an older bandersnatch mirror, from which the JSON is rendered.
 func (k projectPage) load(ctx context.Context, s cache.Store) (*page, error) {
-	jk, v1k, hk := k.keys()
-	if info, err := s.Stat(ctx, jk); err == nil {
-		js, err := cache.ReadObject(ctx, s, jk)
-		if err != nil {
-			return nil, err
-		}
-		proj, err := simple.ParseProjectJSON(js, k.base())
-		if err != nil {
-			return nil, fmt.Errorf("stored %s: %w", jk, err)
-		}
-		html, err := cache.ReadObject(ctx, s, v1k)
-		if err != nil {
+	return loadCopies(ctx, s, k,
+		func(js, html []byte) ([]byte, int64, error) {
+			proj, err := simple.ParseProjectJSON(js, k.base())
+			if err != nil {
+				return nil, 0, err
+			}
+			if html == nil {
+				relativize(proj, k.base())
+				html = simple.RenderProjectHTML(proj)
+			}
+			return html, proj.Meta.LastSerial, nil
+		},
+		func(html []byte) ([]byte, int64, error) {
+			proj, err := simple.ParseProjectHTML(html, k.base(), k.name)
+			if err != nil {
+				return nil, 0, err
+			}
 			relativize(proj, k.base())
-			html = simple.RenderProjectHTML(proj)
-		}
-		return newPage(js, html, proj.Meta.LastSerial, info.ModTime), nil
-	}
-	for _, key := range []string{v1k, hk} {
-		info, err := s.Stat(ctx, key)
-		if err != nil {
-			continue
-		}
-		html, err := cache.ReadObject(ctx, s, key)
-		if err != nil {
-			return nil, err
-		}
-		proj, err := simple.ParseProjectHTML(html, k.base(), k.name)
-		if err != nil {
-			return nil, fmt.Errorf("stored %s: %w", key, err)
-		}
-		relativize(proj, k.base())
-		return newPage(simple.RenderProjectJSON(proj), html, proj.Meta.LastSerial, info.ModTime), nil
-	}
-	return nil, fmt.Errorf("page %s: %w", k.name, fs.ErrNotExist)
+			return simple.RenderProjectJSON(proj), proj.Meta.LastSerial, nil
+		})
 }
 
 func (k projectPage) fetch(ctx context.Context, prev *page) (*page, error) {

@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"time"
 
@@ -26,39 +25,26 @@ func (rootPage) keys() (string, string, string) {
 
 func (rootPage) base() *url.URL { return &url.URL{Scheme: "http", Host: localHost, Path: "/simple/"} }
 
+// load reads the stored copies, as a project page's.
 func (k rootPage) load(ctx context.Context, s cache.Store) (*page, error) {
-	jk, v1k, hk := k.keys()
-	if info, err := s.Stat(ctx, jk); err == nil {
-		js, err := cache.ReadObject(ctx, s, jk)
-		if err != nil {
-			return nil, err
-		}
-		root, err := simple.ParseRootJSON(js)
-		if err != nil {
-			return nil, fmt.Errorf("stored %s: %w", jk, err)
-		}
-		html, err := cache.ReadObject(ctx, s, v1k)
-		if err != nil {
-			html = simple.RenderRootHTML(root)
-		}
-		return newPage(js, html, root.Meta.LastSerial, info.ModTime), nil
-	}
-	for _, key := range []string{v1k, hk} {
-		info, err := s.Stat(ctx, key)
-		if err != nil {
-			continue
-		}
-		html, err := cache.ReadObject(ctx, s, key)
-		if err != nil {
-			return nil, err
-		}
-		root, err := simple.ParseRootHTML(html, k.base())
-		if err != nil {
-			return nil, fmt.Errorf("stored %s: %w", key, err)
-		}
-		return newPage(simple.RenderRootJSON(root), html, -1, info.ModTime), nil
-	}
-	return nil, fmt.Errorf("root page: %w", fs.ErrNotExist)
+	return loadCopies(ctx, s, k,
+		func(js, html []byte) ([]byte, int64, error) {
+			root, err := simple.ParseRootJSON(js)
+			if err != nil {
+				return nil, 0, err
+			}
+			if html == nil {
+				html = simple.RenderRootHTML(root)
+			}
+			return html, root.Meta.LastSerial, nil
+		},
+		func(html []byte) ([]byte, int64, error) {
+			root, err := simple.ParseRootHTML(html, k.base())
+			if err != nil {
+				return nil, 0, err
+			}
+			return simple.RenderRootJSON(root), -1, nil
+		})
 }
 
 func (k rootPage) fetch(ctx context.Context, prev *page) (*page, error) {
