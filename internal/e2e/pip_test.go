@@ -23,27 +23,7 @@ func requirePip(t *testing.T) {
 // pip runs real pip with only --index-url pointing at the proxy.
 func pip(t *testing.T, index string, args ...string) string {
 	t.Helper()
-	all := append(args[:len(args):len(args)], "--index-url", index, "--no-cache-dir")
-	out, err := fakepypi.PipCommand(t.TempDir(), all...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pip %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-// downloaded lists dir's entries, sorted.
-func downloaded(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		out = append(out, e.Name())
-	}
-	slices.Sort(out)
-	return out
+	return fakepypi.Pip(t, append(args[:len(args):len(args)], "--index-url", index, "--no-cache-dir")...)
 }
 
 // installed lists the distributions pip installed into dir (its
@@ -51,7 +31,7 @@ func downloaded(t *testing.T, dir string) []string {
 func installed(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
-	for _, name := range downloaded(t, dir) {
+	for _, name := range fakepypi.ListDir(t, dir) {
 		if dist, ok := strings.CutSuffix(name, ".dist-info"); ok {
 			out = append(out, dist)
 		}
@@ -81,12 +61,12 @@ func TestPipThroughProxy(t *testing.T) {
 	t.Run("pre-release only with --pre", func(t *testing.T) {
 		dir := t.TempDir()
 		pip(t, index, "download", "--no-deps", "--dest", dir, "projecta")
-		if got := downloaded(t, dir); len(got) != 1 || !strings.HasPrefix(got[0], "projecta-1.0") {
+		if got := fakepypi.ListDir(t, dir); len(got) != 1 || !strings.HasPrefix(got[0], "projecta-1.0") {
 			t.Errorf("without --pre: %v", got)
 		}
 		dir = t.TempDir()
 		pip(t, index, "download", "--pre", "--no-deps", "--dest", dir, "projecta")
-		if got := downloaded(t, dir); len(got) != 1 || !strings.HasPrefix(got[0], "projecta-2.0b1") {
+		if got := fakepypi.ListDir(t, dir); len(got) != 1 || !strings.HasPrefix(got[0], "projecta-2.0b1") {
 			t.Errorf("with --pre: %v", got)
 		}
 	})

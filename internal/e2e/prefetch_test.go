@@ -31,7 +31,7 @@ func TestServePrefetch(t *testing.T) {
 		t.Errorf("root lists %v, want the mirrored %v", got, want)
 	}
 	wheel := filepath.Join(dir, "web", "packages")
-	if n := countFiles(t, wheel); n == 0 {
+	if n := countFiles(t, wheel, nil); n == 0 {
 		t.Fatal("no files prefetched")
 	}
 	// A new release upstream shows up on the next pass, files included.
@@ -88,11 +88,12 @@ func rootNames(t *testing.T, base string) []string {
 	return names
 }
 
-func countFiles(t *testing.T, dir string) int {
+// countFiles counts the files under dir whose name passes keep (nil: all).
+func countFiles(t *testing.T, dir string, keep func(name string) bool) int {
 	t.Helper()
 	n := 0
 	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && (keep == nil || keep(d.Name())) {
 			n++
 		}
 		return nil
@@ -115,16 +116,13 @@ func TestServePrefetchIndexOnly(t *testing.T) {
 		_, err := os.Stat(filepath.Join(dir, "status"))
 		return err == nil
 	})
-	dists := func() (n int) {
-		filepath.WalkDir(filepath.Join(dir, "web", "packages"), func(path string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && !strings.HasSuffix(path, ".metadata") && !strings.HasPrefix(d.Name(), ".") {
-				n++
-			}
-			return nil
+	packages := filepath.Join(dir, "web", "packages")
+	dists := func() int {
+		return countFiles(t, packages, func(name string) bool {
+			return !strings.HasSuffix(name, ".metadata") && !strings.HasPrefix(name, ".")
 		})
-		return n
 	}
-	if n := countFiles(t, filepath.Join(dir, "web", "packages")); n == 0 {
+	if n := countFiles(t, packages, nil); n == 0 {
 		t.Fatal("no metadata prefetched")
 	}
 	if n := dists(); n != 0 {

@@ -22,30 +22,6 @@ func requirePip(t *testing.T) {
 	}
 }
 
-// pip runs systemPython -m pip hermetically: no user config, no proxies, no version check.
-func pip(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := PipCommand(t.TempDir(), args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pip %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func listDir(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	slices.Sort(names)
-	return names
-}
-
 // TestPipDownload resolves the demo chain projecta -> projectb -> projectc with real pip against the
 // fake index: JSON pages by default, HTML pages (with PEP 658 .metadata files) when HTMLOnly.
 func TestPipDownload(t *testing.T) {
@@ -63,9 +39,9 @@ func TestPipDownload(t *testing.T) {
 			t.Parallel()
 			u := newDemo(t, tc.opts)
 			dest := t.TempDir()
-			pip(t, "download", "--no-cache-dir", "--index-url", u.IndexURL(), "--dest", dest, "projecta")
+			Pip(t, "download", "--no-cache-dir", "--index-url", u.IndexURL(), "--dest", dest, "projecta")
 			want := []string{"projecta-1.0-py3-none-any.whl", "projectb-1.0-py3-none-any.whl", "projectc-1.1-py3-none-any.whl"}
-			if got := listDir(t, dest); !slices.Equal(got, want) {
+			if got := ListDir(t, dest); !slices.Equal(got, want) {
 				t.Errorf("downloaded %v, want %v", got, want)
 			}
 			if n := u.Requests(IndexHost, "/simple/projectb/"); n != 1 {
@@ -107,8 +83,8 @@ func TestPipBuildsSdist(t *testing.T) {
 		}
 	}
 	target := t.TempDir()
-	pip(t, "install", "--no-index", "--find-links", links, "--no-binary", ":all:", "--target", target, "Project_D[fancy]")
-	got := strings.Join(listDir(t, target), " ")
+	Pip(t, "install", "--no-index", "--find-links", links, "--no-binary", ":all:", "--target", target, "Project_D[fancy]")
+	got := strings.Join(ListDir(t, target), " ")
 	for _, want := range []string{"project_d", "project_d-1.0.dist-info", "projectc", "projectc-1.1.dist-info"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("installed %s, missing %s", got, want)

@@ -3,7 +3,9 @@ package fakepypi
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
+	"testing"
 )
 
 // PipEnv returns an environment for running pip hermetically against the fake: the current
@@ -39,4 +41,30 @@ func PipCommand(home string, args ...string) *exec.Cmd {
 	cmd := exec.Command(SystemPython, append([]string{"-m", "pip"}, args...)...)
 	cmd.Env = PipEnv(home)
 	return cmd
+}
+
+// Pip runs PipCommand with a fresh home and fails t with pip's output if it
+// fails; it returns that output.
+func Pip(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := PipCommand(t.TempDir(), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pip %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// ListDir lists dir's entry names, sorted, failing t if it cannot.
+func ListDir(t testing.TB, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	return names
 }
