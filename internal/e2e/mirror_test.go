@@ -89,7 +89,11 @@ func TestMirrorProgressBarsOnTerminal(t *testing.T) {
 // TestMirrorDebugListen: mirror --debug-listen serves profiles while the
 // sync runs.
 func TestMirrorDebugListen(t *testing.T) {
-	up := slowMirrorUpstream(t)
+	up := fakepypi.New(fakepypi.Options{})
+	t.Cleanup(up.Close)
+	up.GenerateProjects(4, 1)
+	gate := up.Hold(fakepypi.FilesHost, "")
+	defer gate.Release()
 	debug := freeAddr(t)
 	var logs bytes.Buffer
 	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(),
@@ -98,16 +102,17 @@ func TestMirrorDebugListen(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var code int
-	var body string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if code, body = tryGet("http://" + debug + "/debug/pprof/goroutine?debug=1"); code == 200 {
-			break
-		}
+	defer cmd.Process.Kill()
+	select { // the sync is inside a download: the profile must show it
+	case <-gate.Arrived():
+	case <-time.After(time.Minute):
+		t.Fatalf("the mirror never asked for a file\n%s", logs.String())
 	}
+	code, body := tryGet("http://" + debug + "/debug/pprof/goroutine?debug=1")
 	if code != 200 || !strings.Contains(body, "prefetch.(*Mirror)") {
 		t.Errorf("profile during the sync: %d %.300s", code, body)
 	}
+	gate.Release()
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("mirror: %v\n%s", err, logs.String())
 	}

@@ -35,11 +35,13 @@ const (
 	// FaultStale serves an index page one serial behind the current one (X-PyPI-Last-Serial and
 	// the page's _last-serial lowered by one), as a lagging CDN node would.
 	FaultStale
+	// FaultHold holds the request until the rule's Gate is released (see Upstream.Hold).
+	FaultHold
 )
 
 // String names the kind.
 func (k FaultKind) String() string {
-	names := []string{"status", "down", "reset", "truncate", "corrupt", "slow", "stall", "stale"}
+	names := []string{"status", "down", "reset", "truncate", "corrupt", "slow", "stall", "stale", "hold"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -59,6 +61,8 @@ type Fault struct {
 	Delay time.Duration
 	// Times applies the fault to the next Times matching requests only; 0 = until ClearFaults.
 	Times int
+
+	gate *Gate // FaultHold's gate; set by Upstream.Hold
 }
 
 type faultRule struct {
@@ -119,6 +123,8 @@ func (u *Upstream) applyFault(f Fault, w http.ResponseWriter, r *http.Request, h
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			conn.Close()
 		}
+	case FaultHold:
+		u.hold(f.gate, w, r, h)
 	case FaultSlow:
 		if !u.sleep(r, f.Delay) {
 			return
