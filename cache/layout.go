@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
@@ -207,13 +208,27 @@ func KeyForPackagePath(urlPath string) (string, error) {
 	return PackagesPrefix + rel, nil
 }
 
-// OriginKey returns "state/origins/<packageKey minus web/packages/>.json",
-// where the proxy records the upstream URL and hashes a file came from,
-// or "" if packageKey is not a package key.
-func OriginKey(packageKey string) string {
-	rel, ok := strings.CutPrefix(packageKey, PackagesPrefix)
-	if !ok || rel == "" || ValidKey(packageKey) != nil {
+// ProjectOriginsKey returns "state/origins/<name>.json", where the proxy
+// records the upstream URL, index and hashes of every file a project's
+// page linked, or "" for an unsafe name.
+func ProjectOriginsKey(name string) string {
+	if !safeSegment(name) {
 		return ""
 	}
-	return OriginsPrefix + rel + ".json"
+	return OriginsPrefix + name + ".json"
 }
+
+// MetadataKey returns the key of a distribution's PEP 658 metadata file.
+func MetadataKey(packageKey string) string { return packageKey + ".metadata" }
+
+// Keys of the proxy's own state.
+const (
+	// HTTPCachePrefix holds the upstream HTTP cache's entries.
+	HTTPCachePrefix = StatePrefix + "http/"
+	// ReadinessProbeKey is written and deleted by the readiness check.
+	ReadinessProbeKey = StatePrefix + "readyz-probe"
+)
+
+// SpoolDir is the local directory of downloads in flight under a tree
+// rooted at root (a dot-directory: Walk never reports it).
+func SpoolDir(root string) string { return filepath.Join(root, ".spool") }

@@ -18,7 +18,7 @@ func TestPageKeys(t *testing.T) {
 		{JSONKey("numpy"), "web/json/numpy"},
 		{JSONAPIKey("numpy"), "web/pypi/numpy/json"},
 		{JSONAPIVersionKey("numpy", "2.0.0rc1"), "web/pypi/numpy/2.0.0rc1/json"},
-		{OriginKey("web/packages/aa/bb/cc/x.whl"), "state/origins/aa/bb/cc/x.whl.json"},
+		{ProjectOriginsKey("numpy"), "state/origins/numpy.json"},
 		// hostile or impossible inputs give "", which no Store accepts
 		{ProjectPageKey("../etc", PageHTML), ""},
 		{ProjectPageKey("a/b", PageHTML), ""},
@@ -31,9 +31,8 @@ func TestPageKeys(t *testing.T) {
 		{JSONKey(".."), ""},
 		{JSONAPIKey("x/../../y"), ""},
 		{JSONAPIVersionKey("numpy", "../1"), ""},
-		{OriginKey("web/simple/numpy/index.html"), ""},
-		{OriginKey("web/packages/../../etc/passwd"), ""},
-		{OriginKey("web/packages/"), ""},
+		{ProjectOriginsKey("../x"), ""},
+		{ProjectOriginsKey(""), ""},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {

@@ -1,17 +1,14 @@
 package prefetch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/kolo/xmlrpc"
 
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
@@ -37,23 +34,9 @@ type Source interface {
 	Name() string
 }
 
-// XMLRPCURL derives the XML-RPC endpoint from a Simple API root the way
-// PyPI lays them out: https://pypi.org/simple/ -> https://pypi.org/pypi.
-func XMLRPCURL(index *url.URL) string {
-	u := *index
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "simple") + "pypi"
-	if !strings.HasPrefix(u.Path, "/") {
-		u.Path = "/" + u.Path
-	}
-	u.RawQuery, u.Fragment = "", ""
-	return u.String()
-}
-
 // xmlrpcSource follows PyPI's journal over XML-RPC.
 type xmlrpcSource struct {
-	url       string
-	client    *http.Client
-	userAgent string
+	ix upstream.Index
 }
 
 // errNoXMLRPC means the endpoint is not there (404, 405, a fault, not XML).
@@ -61,30 +44,17 @@ var errNoXMLRPC = errors.New("upstream has no XML-RPC mirroring API")
 
 func (s *xmlrpcSource) Name() string { return "xmlrpc" }
 
+// call goes through the index's own client: its credentials, CA,
+// concurrency limit, retries and status classifier.
 func (s *xmlrpcSource) call(ctx context.Context, out any, method string, args ...any) error {
 	body, err := xmlrpc.EncodeMethodCall(method, args...)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
-	if err != nil {
-		return err
+	data, err := s.ix.CallXMLRPC(ctx, body)
+	if upstream.IsNotFound(err) {
+		return fmt.Errorf("xml-rpc %s: %v: %w", method, err, errNoXMLRPC)
 	}
-	req.Header.Set("Content-Type", "text/xml")
-	req.Header.Set("User-Agent", s.userAgent)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("xml-rpc %s: %w", method, err)
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed ||
-		resp.StatusCode == http.StatusNotImplemented:
-		return fmt.Errorf("xml-rpc %s: HTTP %d: %w", method, resp.StatusCode, errNoXMLRPC)
-	case resp.StatusCode != http.StatusOK:
-		return fmt.Errorf("xml-rpc %s: HTTP %d", method, resp.StatusCode)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
 	if err != nil {
 		return fmt.Errorf("xml-rpc %s: %w", method, err)
 	}
@@ -191,22 +161,13 @@ func isRoleNoise(action string) bool {
 // against the mirror's stored serials (bandersnatch 8's way), for indexes
 // without XML-RPC.
 type jsonSource struct {
-	up *upstream.Client
+	ix upstream.Index
 }
 
 func (s *jsonSource) Name() string { return "json" }
 
 func (s *jsonSource) List(ctx context.Context) (map[string]int64, int64, error) {
-	pg, err := s.up.FetchRootPage(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	var root *simple.RootIndex
-	if len(pg.Body) > 0 && pg.Body[0] == '{' {
-		root, err = simple.ParseRootJSON(pg.Body)
-	} else {
-		root, err = simple.ParseRootHTML(pg.Body, pg.URL)
-	}
+	root, pg, err := index.FetchRoot(ctx, s.ix)
 	if err != nil {
 		return nil, 0, fmt.Errorf("upstream root index: %w", err)
 	}

@@ -1,7 +1,6 @@
 package prefetch
 
 import (
-	"net/url"
 	"testing"
 )
 
@@ -34,19 +33,6 @@ func TestApplyAction(t *testing.T) {
 	for n, w := range want {
 		if changes[n] != w {
 			t.Errorf("%s: %+v, want %+v", n, changes[n], w)
-		}
-	}
-}
-
-func TestXMLRPCURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://pypi.org/simple/":         "https://pypi.org/pypi",
-		"http://127.0.0.1:8080/simple/":    "http://127.0.0.1:8080/pypi",
-		"https://mirror.example/py/simple": "https://mirror.example/py/pypi",
-	} {
-		u, _ := url.Parse(in)
-		if got := XMLRPCURL(u); got != want {
-			t.Errorf("XMLRPCURL(%s) = %s, want %s", in, got, want)
 		}
 	}
 }

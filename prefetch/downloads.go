@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
 
 // downloads is a pass's pool of Workers file downloaders, shared by the
@@ -21,6 +21,7 @@ type downloads struct {
 // fileJob is one file of a project's batch.
 type fileJob struct {
 	ctx   context.Context
+	plan  *index.Plan
 	key   string
 	size  int64 // -1 when the page gave none (a .metadata file)
 	batch *fileBatch
@@ -28,6 +29,7 @@ type fileJob struct {
 
 // fileBatch is one project's files in flight.
 type fileBatch struct {
+	plan *index.Plan
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	errs []error
@@ -57,9 +59,9 @@ func (d *downloads) stop() {
 
 // fetchFiles downloads every missing file of a page (unless IndexOnly),
 // and its .metadata when advertised with a hash, and waits for them.
-func (d *downloads) fetchFiles(ctx context.Context, files []proxy.FileOrigin, r *projectResult, prog progress) error {
-	b := &fileBatch{r: r, prog: prog}
-	for _, f := range files {
+func (d *downloads) fetchFiles(ctx context.Context, plan *index.Plan, r *projectResult, prog progress) error {
+	b := &fileBatch{r: r, prog: prog, plan: plan}
+	for _, f := range plan.Files {
 		if f.SHA256 == "" {
 			continue // the filler never publishes an unverifiable file
 		}
@@ -76,7 +78,7 @@ func (d *downloads) fetchFiles(ctx context.Context, files []proxy.FileOrigin, r 
 
 // add queues key unless it is on disk already.
 func (d *downloads) add(ctx context.Context, b *fileBatch, key string, size int64) {
-	if _, err := d.m.cfg.Store.Stat(ctx, key); err == nil {
+	if _, err := d.m.store().Stat(ctx, key); err == nil {
 		return
 	}
 	if size > 0 {
@@ -96,7 +98,7 @@ func (d *downloads) fetch(j fileJob) {
 		b.fail(err)
 		return
 	}
-	n, err := d.m.cfg.Server.FetchFile(j.ctx, j.key)
+	n, err := b.plan.Fetch(j.ctx, j.key)
 	if err != nil {
 		failures.WithLabelValues("file").Inc()
 		b.fail(fmt.Errorf("%s: %w", j.key, err))

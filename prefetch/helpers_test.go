@@ -14,7 +14,7 @@ import (
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 	"github.com/pypi-proxy/pypi-proxy/prefetch"
-	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
@@ -25,7 +25,7 @@ type env struct {
 	up  *fakepypi.Upstream
 	dir string
 	// configure adjusts every Mirror's config (filters, workers).
-	configure func(*prefetch.Config, *proxy.Config)
+	configure func(*prefetch.Config, *index.Config)
 }
 
 func newEnv(t *testing.T, opts fakepypi.Options) *env {
@@ -41,7 +41,7 @@ func quietLogger() *slog.Logger {
 
 // mirror builds a fresh server and Mirror over the directory, as a new
 // process would.
-func (e *env) mirror() (*prefetch.Mirror, *proxy.Server, *cache.FS) {
+func (e *env) mirror() (*prefetch.Mirror, *index.Service, *cache.FS) {
 	e.t.Helper()
 	store, err := cache.NewFS(e.dir)
 	if err != nil {
@@ -51,16 +51,16 @@ func (e *env) mirror() (*prefetch.Mirror, *proxy.Server, *cache.FS) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	pcfg := proxy.Config{Upstream: up, Store: store, SpoolDir: e.t.TempDir(), Logger: quietLogger()}
-	mcfg := prefetch.Config{Store: store, Upstream: up, Workers: 4, Logger: quietLogger(), ProgressInterval: -1}
+	icfg := index.Config{Upstream: upstream.Single{Index: up}, Store: store, SpoolDir: e.t.TempDir(), Logger: quietLogger()}
+	mcfg := prefetch.Config{Workers: 4, Logger: quietLogger(), ProgressInterval: -1}
 	if e.configure != nil {
-		e.configure(&mcfg, &pcfg)
+		e.configure(&mcfg, &icfg)
 	}
-	srv, err := proxy.New(pcfg)
+	srv, err := index.New(icfg)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	mcfg.Server = srv
+	mcfg.Index = srv
 	m, err := prefetch.New(mcfg)
 	if err != nil {
 		e.t.Fatal(err)

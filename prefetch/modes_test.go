@@ -3,16 +3,13 @@ package prefetch_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 	"github.com/pypi-proxy/pypi-proxy/prefetch"
-	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
 
 // TestIndexOnly: an index-only mirror holds the pages and the PEP 658
@@ -21,7 +18,7 @@ import (
 func TestIndexOnly(t *testing.T) {
 	e := newEnv(t, fakepypi.Options{})
 	fakepypi.PublishDemo(e.up)
-	e.configure = func(m *prefetch.Config, _ *proxy.Config) { m.IndexOnly = true }
+	e.configure = func(m *prefetch.Config, _ *index.Config) { m.IndexOnly = true }
 	e.sync()
 	p := e.page("projectc")
 	if p == nil || len(p.Files) != 4 {
@@ -62,16 +59,8 @@ func TestIndexOnly(t *testing.T) {
 		t.Errorf("plain verify found nothing missing on an index-only mirror: %+v", rep)
 	}
 
-	h := httptest.NewServer(srv.Handler())
-	defer h.Close()
-	resp, err := http.Get(h.URL + strings.TrimPrefix(wheel, "web"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("serve on an index-only mirror: %d for %s", resp.StatusCode, wheel)
+	if _, err := srv.FetchFile(context.Background(), wheel); err != nil {
+		t.Fatalf("a distribution of an index-only mirror, fetched when asked for: %v", err)
 	}
 	if _, err := store.Stat(context.Background(), wheel); err != nil {
 		t.Errorf("the distribution serve fetched was not kept: %v", err)
@@ -84,7 +73,7 @@ func TestIndexOnly(t *testing.T) {
 func TestStopOnError(t *testing.T) {
 	e := newEnv(t, fakepypi.Options{})
 	fakepypi.PublishDemo(e.up)
-	e.configure = func(m *prefetch.Config, _ *proxy.Config) { m.StopOnError, m.Workers = true, 1 }
+	e.configure = func(m *prefetch.Config, _ *index.Config) { m.StopOnError, m.Workers = true, 1 }
 	// Projects go in name order: project-d, projecta, projectb, projectc.
 	e.up.SetFault(fakepypi.Fault{Host: fakepypi.IndexHost, PathPrefix: "/simple/projectb/", Status: 500})
 	st, err := e.trySync()

@@ -12,7 +12,7 @@ import (
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
-	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
 
 // checkpointEvery is how often an unfinished pass rewrites todo with the
@@ -150,7 +150,7 @@ func (m *Mirror) checkpoints(ctx context.Context, serial int64, mu *sync.Mutex, 
 				mu.Lock()
 				snap := &todoList{Serial: serial, Projects: maps.Clone(pending)}
 				mu.Unlock()
-				if err := writeTodo(ctx, m.cfg.Store, snap); err != nil && ctx.Err() == nil {
+				if err := writeTodo(ctx, m.store(), snap); err != nil && ctx.Err() == nil {
 					m.log.Warn("cannot checkpoint todo", "err", err)
 				}
 			case <-done:
@@ -172,7 +172,7 @@ func (m *Mirror) syncProject(ctx context.Context, dl *downloads, name string, c 
 		// if the mirror holds it (serve --prefetch leaves lazily cached
 		// projects alone).
 		if c.Removed || m.isKnown(name) {
-			if err := m.cfg.Server.RemoveProject(ctx, name); err != nil {
+			if err := m.cfg.Index.RemoveProject(ctx, name); err != nil {
 				return nil, err
 			}
 			r.gone = true
@@ -181,46 +181,49 @@ func (m *Mirror) syncProject(ctx context.Context, dl *downloads, name string, c 
 		projectsSynced.Inc()
 		return r, nil
 	}
-	res, err := m.cfg.Server.SyncProject(ctx, name, c.Serial)
+	plan, err := m.cfg.Index.Prepare(ctx, name, c.Serial)
 	if err != nil {
 		return nil, err
 	}
-	r.removedFiles = len(res.Removed)
-	if res.Gone {
+	r.removedFiles = len(plan.Removed)
+	if plan.Gone {
+		if err := m.cfg.Index.Commit(ctx, plan); err != nil {
+			return nil, err
+		}
 		m.forget(name)
 		r.gone = true
 		projectsSynced.Inc()
 		return r, nil
 	}
-	if err := dl.fetchFiles(ctx, res.Files, r, prog); err != nil {
+	if err := dl.fetchFiles(ctx, plan, r, prog); err != nil {
 		return nil, err
 	}
-	if err := res.Commit(ctx); err != nil {
+	if err := m.cfg.Index.Commit(ctx, plan); err != nil {
 		return nil, err
 	}
 	if m.cfg.JSON {
-		if err := m.cfg.Server.SyncJSONAPI(ctx, name); err != nil {
+		if err := m.cfg.Index.SyncJSONAPI(ctx, name); err != nil {
 			return nil, fmt.Errorf("%s: JSON API document: %w", name, err)
 		}
 	}
 	if m.cfg.WithDependencies {
-		r.deps = m.dependencies(ctx, res.Files)
+		r.deps = m.dependencies(ctx, plan.Files)
 	}
-	m.remember(name, res.Serial)
+	m.remember(name, plan.Serial)
 	projectsSynced.Inc()
 	return r, nil
 }
 
 // dependencies reads the project's wheels' core metadata (fetched just
 // before) for the projects they require.
-func (m *Mirror) dependencies(ctx context.Context, files []proxy.FileOrigin) []string {
+func (m *Mirror) dependencies(ctx context.Context, files []index.FileOrigin) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range files {
 		if !f.Metadata || !strings.HasSuffix(f.Key, ".whl") {
 			continue
 		}
-		data, err := cache.ReadObject(ctx, m.cfg.Store, f.Key+".metadata")
+		data, err := cache.ReadObject(ctx, m.store(), f.Key+".metadata")
 		if err != nil {
 			continue
 		}

@@ -1,8 +1,9 @@
-// Package prefetch is the eager mirror: it follows the upstream changelog
-// and drives the proxy's own machinery (proxy.Server's SyncProject and
-// FetchFile) to keep a full or filtered bandersnatch-layout tree, so a
-// page or file fetched by the mirror is a hit for the lazy proxy and the
-// other way round.
+// Package prefetch is the mirror (the command `pypi-proxy mirror` and
+// `serve --prefetch`; "prefetch" and "mirror" name the same feature): it
+// follows the upstream changelog and drives the index service (package
+// proxy/index: Prepare, Plan.Fetch, Commit) to keep a full or filtered
+// bandersnatch-layout tree, so a page or file fetched by the mirror is a
+// hit for the lazy proxy and the other way round.
 package prefetch
 
 import (
@@ -12,44 +13,25 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
-	"github.com/pypi-proxy/pypi-proxy/proxy"
-	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
-
-// Backend is the part of *proxy.Server the mirror drives.
-type Backend interface {
-	SyncProject(ctx context.Context, name string, minSerial int64) (*proxy.SyncResult, error)
-	FetchFile(ctx context.Context, key string) (int64, error)
-	RemoveProject(ctx context.Context, name string) error
-	SyncJSONAPI(ctx context.Context, name string) error
-}
 
 // Config configures a Mirror. Zero values are the documented defaults.
 type Config struct {
-	// Server is the proxy whose machinery fills the tree. Required.
-	Server Backend
-	// Store is the server's store (the same tree). Required.
-	Store cache.Store
-	// Upstream is the server's upstream client, for the JSON root. Required
-	// unless Source is set.
-	Upstream *upstream.Client
-	// XMLRPCURL is PyPI's XML-RPC endpoint (default: derived from the
-	// upstream index URL, .../simple/ -> .../pypi).
-	XMLRPCURL string
-	// HTTPClient makes the XML-RPC calls (default: upstream.DefaultTransport, 5m timeout).
-	HTTPClient *http.Client
+	// Index is the index service whose machinery fills the tree; its store
+	// is the tree and its root index is the one followed. Required.
+	Index *index.Service
 	// Source, when set, replaces detection (XML-RPC, else the JSON root).
 	Source Source
 	// Workers bounds parallel project syncs and, separately, parallel file
 	// downloads (default 8, at most 64).
 	Workers int
 	// Filters choose projects (nil: everything). Their Page must also be
-	// the server's proxy.Config.Filter.
+	// the index service's Config.Filter.
 	Filters Filters
 	// JSON also mirrors each project's PyPI JSON API document
 	// (web/pypi/<name>/json and web/json/<name>), like bandersnatch's json = true.
@@ -70,8 +52,6 @@ type Config struct {
 	// ProgressInterval is how often a log line reports progress when there
 	// are no bars (default 10s; negative: never).
 	ProgressInterval time.Duration
-	// UserAgent is sent with XML-RPC calls.
-	UserAgent string
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
 }
@@ -111,8 +91,8 @@ type Mirror struct {
 
 // New checks cfg and builds a Mirror.
 func New(cfg Config) (*Mirror, error) {
-	if cfg.Server == nil || cfg.Store == nil || (cfg.Upstream == nil && cfg.Source == nil) {
-		return nil, errors.New("prefetch: Server, Store and Upstream are required")
+	if cfg.Index == nil {
+		return nil, errors.New("prefetch: Index is required")
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
@@ -129,15 +109,6 @@ func New(cfg Config) (*Mirror, error) {
 	if cfg.ProgressInterval == 0 {
 		cfg.ProgressInterval = 10 * time.Second
 	}
-	if cfg.XMLRPCURL == "" && cfg.Upstream != nil {
-		cfg.XMLRPCURL = XMLRPCURL(cfg.Upstream.IndexURL())
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Transport: upstream.DefaultTransport(), Timeout: 5 * time.Minute}
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "pypi-proxy"
-	}
 	return &Mirror{cfg: cfg, log: cfg.Logger}, nil
 }
 
@@ -146,8 +117,8 @@ func (m *Mirror) source(ctx context.Context) (Source, error) {
 	if m.cfg.Source != nil {
 		return m.cfg.Source, nil
 	}
-	x := &xmlrpcSource{url: m.cfg.XMLRPCURL, client: m.cfg.HTTPClient, userAgent: m.cfg.UserAgent}
-	return detectSource(ctx, x, &jsonSource{up: m.cfg.Upstream})
+	root := m.cfg.Index.Upstream().Root()
+	return detectSource(ctx, &xmlrpcSource{ix: root}, &jsonSource{ix: root})
 }
 
 // load reads the mirrored projects' serials once.
@@ -157,7 +128,7 @@ func (m *Mirror) load(ctx context.Context) error {
 	if m.loaded {
 		return nil
 	}
-	known, err := loadSerials(ctx, m.cfg.Store)
+	known, err := loadSerials(ctx, m.store())
 	if err != nil {
 		return err
 	}
@@ -187,10 +158,10 @@ func (m *Mirror) Sync(ctx context.Context) (st Stats, err error) {
 	if err := m.load(ctx); err != nil {
 		return st, err
 	}
-	if err := ensureGeneration(ctx, m.cfg.Store); err != nil {
+	if err := ensureGeneration(ctx, m.store()); err != nil {
 		return st, err
 	}
-	if todo, err := readTodo(ctx, m.cfg.Store); err == nil {
+	if todo, err := readTodo(ctx, m.store()); err == nil {
 		m.log.Info("resuming an unfinished sync", "target_serial", todo.Serial, "projects", len(todo.Projects))
 		if err := m.runPass(ctx, todo, &st); err != nil {
 			return st, err
@@ -198,7 +169,7 @@ func (m *Mirror) Sync(ctx context.Context) (st Stats, err error) {
 	} else if !isNotExist(err) {
 		return st, err
 	}
-	status, ok, err := readStatus(ctx, m.cfg.Store)
+	status, ok, err := readStatus(ctx, m.store())
 	if err != nil {
 		return st, err
 	}
@@ -219,7 +190,7 @@ func (m *Mirror) Sync(ctx context.Context) (st Stats, err error) {
 		setSerials(status, todo.Serial)
 		return st, nil
 	}
-	if err := writeTodo(ctx, m.cfg.Store, todo); err != nil {
+	if err := writeTodo(ctx, m.store(), todo); err != nil {
 		return st, err
 	}
 	return st, m.runPass(ctx, todo, &st)
@@ -267,15 +238,15 @@ func (m *Mirror) runPass(ctx context.Context, todo *todoList, st *Stats) error {
 		return err
 	}
 	if len(failed) > 0 {
-		if err := writeTodo(ctx, m.cfg.Store, &todoList{Serial: todo.Serial, Projects: failed}); err != nil {
+		if err := writeTodo(ctx, m.store(), &todoList{Serial: todo.Serial, Projects: failed}); err != nil {
 			return err
 		}
 		return fmt.Errorf("%w: %d projects failed (retried next pass)", ErrIncomplete, len(failed))
 	}
-	if err := writeStatus(ctx, m.cfg.Store, todo.Serial); err != nil {
+	if err := writeStatus(ctx, m.store(), todo.Serial); err != nil {
 		return err
 	}
-	if err := m.cfg.Store.Delete(ctx, cache.TodoKey); err != nil {
+	if err := m.store().Delete(ctx, cache.TodoKey); err != nil {
 		return err
 	}
 	st.Serial = todo.Serial
@@ -306,7 +277,7 @@ func (m *Mirror) SyncProjects(ctx context.Context, names []string) (Stats, error
 	if err := m.finish(ctx, -1); err != nil {
 		return st, err
 	}
-	if err := cache.Flush(ctx, m.cfg.Store); err != nil {
+	if err := cache.Flush(ctx, m.store()); err != nil {
 		return st, err
 	}
 	if len(failed) > 0 {
@@ -340,18 +311,18 @@ func (m *Mirror) Run(ctx context.Context, interval time.Duration) {
 // finish persists the serials and writes the root index and last-modified.
 func (m *Mirror) finish(ctx context.Context, serial int64) error {
 	known := m.knownCopy()
-	if err := saveSerials(ctx, m.cfg.Store, known); err != nil {
+	if err := saveSerials(ctx, m.store(), known); err != nil {
 		return err
 	}
 	if serial < 0 {
-		if s, ok, _ := readStatus(ctx, m.cfg.Store); ok {
+		if s, ok, _ := readStatus(ctx, m.store()); ok {
 			serial = s
 		}
 	}
-	if err := writeRootIndex(ctx, m.cfg.Store, known, serial); err != nil {
+	if err := writeRootIndex(ctx, m.store(), known, serial); err != nil {
 		return err
 	}
-	return writeLastModified(ctx, m.cfg.Store, time.Now())
+	return writeLastModified(ctx, m.store(), time.Now())
 }
 
 func (m *Mirror) knownCopy() map[string]int64 {
@@ -365,3 +336,6 @@ func (m *Mirror) knownCopy() map[string]int64 {
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// store is the tree the mirror fills.
+func (m *Mirror) store() cache.Store { return m.cfg.Index.Store() }

@@ -12,7 +12,7 @@ import (
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 	"github.com/pypi-proxy/pypi-proxy/prefetch"
 	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
-	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 )
 
@@ -247,7 +247,7 @@ func TestSyncProjectsAndDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.configure = func(m *prefetch.Config, p *proxy.Config) {
+	e.configure = func(m *prefetch.Config, p *index.Config) {
 		m.Filters, m.WithDependencies, p.Filter = set, true, set.Page
 	}
 	st := e.sync()
@@ -300,7 +300,7 @@ func TestLockExclusive(t *testing.T) {
 func TestSyncJSONAPIDocuments(t *testing.T) {
 	e := newEnv(t, fakepypi.Options{})
 	fakepypi.PublishDemo(e.up)
-	e.configure = func(m *prefetch.Config, p *proxy.Config) { m.JSON = true }
+	e.configure = func(m *prefetch.Config, p *index.Config) { m.JSON = true }
 	e.sync()
 	for _, key := range []string{"web/pypi/projecta/json", "web/json/projecta"} {
 		doc, ok := e.read(key)

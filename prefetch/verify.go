@@ -14,15 +14,15 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
-	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
 
-// Origins are the recorded origins of the files pages linked (*proxy.Server).
+// Origins are the recorded origins of the files pages linked (*index.Service).
 type Origins interface {
-	ProjectFiles(ctx context.Context, name string) []proxy.FileOrigin
+	ProjectFiles(ctx context.Context, name string) []index.FileOrigin
 }
 
-// Fetcher re-fetches a file (*proxy.Server).
+// Fetcher re-fetches a recorded file (*index.Service).
 type Fetcher interface {
 	FetchFile(ctx context.Context, key string) (int64, error)
 }

@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"fmt"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 	"io"
 	"log/slog"
 	"net/http"
@@ -47,7 +49,12 @@ func warmServer(b *testing.B) (*Server, string) {
 		up.Publish("bigproj", fakepypi.Release{Version: fmt.Sprintf("1.%d.0", i)})
 	}
 	store, client := benchDeps(b, up)
-	srv, err := New(Config{Upstream: client, Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	idx, err := index.New(index.Config{Upstream: upstream.Single{Index: client}, Store: store, Logger: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Config{Index: idx, Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,6 +64,6 @@ func warmServer(b *testing.B) (*Server, string) {
 	if w.Code != 200 {
 		b.Fatal(w.Code)
 	}
-	srv.pages.mem.Wait()
+	srv.Handler().ServeHTTP(httptest.NewRecorder(), req) // the page is in memory
 	return srv, "/simple/bigproj/"
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
@@ -59,24 +60,11 @@ func mapError(err error) (int, string, string) {
 	case errors.Is(err, cache.ErrStalled):
 		return http.StatusGatewayTimeout, "upstream stalled: " + err.Error(), "no-store"
 	}
-	if errors.Is(err, errNotCachedOffline) {
+	if errors.Is(err, index.ErrNoOrigin) {
+		return http.StatusNotFound, err.Error(), "no-store"
+	}
+	if errors.Is(err, index.ErrNotCachedOffline) {
 		return http.StatusGatewayTimeout, err.Error(), "no-store"
 	}
 	return http.StatusInternalServerError, "internal error", "no-store"
-}
-
-// failureReason labels a failed download for metrics.
-func failureReason(err error) string {
-	var ue *upstream.Error
-	switch {
-	case errors.Is(err, cache.ErrHashMismatch):
-		return "hash_mismatch"
-	case errors.Is(err, cache.ErrTruncated):
-		return "truncated"
-	case errors.Is(err, cache.ErrStalled):
-		return "stalled"
-	case errors.As(err, &ue):
-		return ue.Kind.String()
-	}
-	return "other"
 }

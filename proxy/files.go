@@ -1,12 +1,12 @@
 package proxy
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path"
@@ -16,13 +16,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
 
 // fileCacheControl is what PyPI's file host sends: files never change.
 const fileCacheControl = "max-age=365000000, immutable, public"
-
-// errNoOrigin is a file path no parsed index page has linked to.
-var errNoOrigin = echo.NewHTTPError(http.StatusNotFound, "not a file listed on any index page this proxy has read")
 
 // handleFile serves /packages/... and their PEP 658 .metadata: from the
 // cache, or fetched once from upstream and streamed while it is stored.
@@ -37,25 +35,22 @@ func (s *Server) handleFile(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no such file: "+err.Error())
 	}
-	if served, err := s.serveStored(c, key, outcomeHit); served || err != nil {
+	if served, err := s.serveStored(c, key, index.Hit); served || err != nil {
 		return err
 	}
-	return s.serveMiss(c, key, isMeta)
+	return s.serveMiss(c, key)
 }
 
 // serveStored serves a published object; served is false when there is none.
-func (s *Server) serveStored(c echo.Context, key string, o outcome) (bool, error) {
-	release := s.pin(key)
-	defer release()
-	obj, err := s.cfg.Store.Open(c.Request().Context(), key)
+func (s *Server) serveStored(c echo.Context, key string, o index.Outcome) (bool, error) {
+	obj, err := s.index.Store().Open(c.Request().Context(), key)
 	if err != nil {
-		if isNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return false, nil
 		}
 		return false, err
 	}
 	defer obj.Close()
-	s.touch(key)
 	setOutcome(c, o)
 	info := obj.Info()
 	setFileHeaders(c, key, o)
@@ -68,57 +63,22 @@ func (s *Server) serveStored(c echo.Context, key string, o outcome) (bool, error
 }
 
 // serveMiss fetches the object once from upstream and streams it.
-func (s *Server) serveMiss(c echo.Context, key string, isMeta bool) error {
-	d, joined, err := s.startDownload(c.Request().Context(), key)
-	if errors.Is(err, errNotCachedOffline) {
-		setOutcome(c, outcomeOffline)
+func (s *Server) serveMiss(c echo.Context, key string) error {
+	d, _, err := s.index.StartDownload(c.Request().Context(), key)
+	if errors.Is(err, index.ErrNotCachedOffline) {
+		setOutcome(c, index.Offline)
 	}
 	if err != nil {
 		return err
 	}
 	if d == nil { // published meanwhile
-		if served, err := s.serveStored(c, key, outcomeHit); served || err != nil {
+		if served, err := s.serveStored(c, key, index.Hit); served || err != nil {
 			return err
 		}
-		return errNoOrigin
+		return index.ErrNoOrigin
 	}
-	if joined {
-		coalescedWaiters.WithLabelValues("file").Inc()
-	}
-	setOutcome(c, outcomeMiss)
+	setOutcome(c, index.Miss)
 	return s.streamDownload(c, key, d)
-}
-
-// startDownload joins or starts the download of a file or .metadata key
-// whose origin an index page gave. A nil Download means it is published.
-func (s *Server) startDownload(ctx context.Context, key string) (*cache.Download, bool, error) {
-	want, fetch, err := s.downloadPlan(ctx, key)
-	if err != nil {
-		return nil, false, err
-	}
-	return s.filler.Get(ctx, key, want, fetch)
-}
-
-// downloadPlan says what a file or .metadata key must be and where it
-// comes from; only keys an index page gave have a plan.
-func (s *Server) downloadPlan(ctx context.Context, key string) (cache.Expect, cache.Fetch, error) {
-	isMeta := strings.HasSuffix(key, ".metadata")
-	fileKey := strings.TrimSuffix(key, ".metadata")
-	o, ok := s.origins.lookup(ctx, fileKey)
-	if !ok || (isMeta && !o.Metadata) {
-		return cache.Expect{}, nil, errNoOrigin
-	}
-	if s.cfg.Offline {
-		return cache.Expect{}, nil, errNotCachedOffline
-	}
-	src, want := o.URL, cache.Expect{SHA256: o.Hashes["sha256"], Size: o.Size}
-	if isMeta {
-		src, want = o.URL+".metadata", cache.Expect{SHA256: o.MetadataHashes["sha256"], Size: -1}
-	}
-	fetch := func(ctx context.Context) (io.ReadCloser, int64, error) {
-		return s.cfg.Upstream.OpenFile(ctx, src)
-	}
-	return want, fetch, nil
 }
 
 // streamDownload serves a download in flight to one client.
@@ -146,12 +106,12 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download) e
 		if err := d.Err(); err != nil {
 			return err
 		}
-		if served, err := s.serveStored(c, key, outcomeMiss); served || err != nil {
+		if served, err := s.serveStored(c, key, index.Miss); served || err != nil {
 			return err
 		}
-		return errNoOrigin
+		return index.ErrNoOrigin
 	}
-	setFileHeaders(c, key, outcomeMiss)
+	setFileHeaders(c, key, index.Miss)
 	http.ServeContent(c.Response(), c.Request(), "", time.Now().UTC().Truncate(time.Second), r)
 	if err := d.Err(); err != nil && c.Response().Committed {
 		// The client saw a short body: the connection is closed by net/http
@@ -161,7 +121,7 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download) e
 	return nil
 }
 
-func setFileHeaders(c echo.Context, key string, o outcome) {
+func setFileHeaders(c echo.Context, key string, o index.Outcome) {
 	h := c.Response().Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Cache-Control", fileCacheControl)

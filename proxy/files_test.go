@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"io"
 	"net/http"
 	"strings"
@@ -168,7 +169,7 @@ func TestFileFaultsPublishNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{cfg: Config{DownloadIdleTimeout: 500 * time.Millisecond}})
+			h := newHarness(t, harnessOpts{cfg: index.Config{DownloadIdleTimeout: 500 * time.Millisecond}})
 			wheel := "projectc-1.1-py3-none-any.whl"
 			path := filePath(h.fileLinks("projectc")[wheel])
 			want, _, _ := h.up.File("projectc", wheel)
@@ -234,7 +235,7 @@ func TestEvictionUnderBudget(t *testing.T) {
 		return b
 	}
 	budget := open()
-	h := newHarness(t, harnessOpts{up: up, dir: dir, cfg: Config{Budget: budget}})
+	h := newHarness(t, harnessOpts{up: up, dir: dir, budget: budget})
 	get := func(project, file string) {
 		resp, body := h.get(filePath(h.fileLinks(project)[file]))
 		wantStatus(t, resp, body, 200)
@@ -260,7 +261,8 @@ func TestEvictionUnderBudget(t *testing.T) {
 	get("projectc", "projectc-1.0.tar.gz")
 	budget.Close()
 	budget = open()
-	h.restart(Config{Budget: budget})
+	h.budget = budget
+	h.restart(index.Config{})
 	get("projectb", "projectb-1.0.tar.gz")
 	if _, err := budget.Evict(t.Context()); err != nil {
 		t.Fatal(err)
@@ -279,7 +281,6 @@ func TestFileNamedUnlikeItsProject(t *testing.T) {
 	h.up.Publish("oddly-named", fakepypi.Release{Version: "1.0", Wheel: true})
 	h.up.AddFile("oddly-named", "1.0", "SomethingElse-1.0.tar.gz", data)
 	path := filePath(h.fileLinks("oddly-named")["SomethingElse-1.0.tar.gz"])
-	h.srv.origins.owners.Wait() // ristretto applies sets asynchronously
 	resp, body := h.get(path)
 	if resp.StatusCode != 200 || body != string(data) {
 		t.Fatalf("status %d, body %q", resp.StatusCode, body)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
@@ -22,11 +23,14 @@ type harness struct {
 	wrapStore func(cache.Store) cache.Store
 	store     *cache.FS
 	srv       *Server
+	idx       *index.Service
+	budget    *cache.Budget
 	http      *httptest.Server
 }
 
 type harnessOpts struct {
-	cfg      Config // Upstream and Store are filled in
+	cfg      index.Config  // Upstream and Store are filled in
+	budget   *cache.Budget // wraps the store when set
 	fakeOpts fakepypi.Options
 	dir      string // reuse a cache dir (restart tests)
 	up       *fakepypi.Upstream
@@ -37,7 +41,7 @@ type harnessOpts struct {
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	h := &harness{t: t, up: o.up, dir: o.dir, wrapStore: o.wrapStore}
+	h := &harness{t: t, up: o.up, dir: o.dir, wrapStore: o.wrapStore, budget: o.budget}
 	if h.up == nil {
 		h.up = fakepypi.New(o.fakeOpts)
 		t.Cleanup(h.up.Close)
@@ -52,7 +56,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	return h
 }
 
-func (h *harness) start(cfg Config) {
+func (h *harness) start(cfg index.Config) {
 	h.t.Helper()
 	store, err := cache.NewFS(h.dir)
 	if err != nil {
@@ -66,24 +70,31 @@ func (h *harness) start(cfg Config) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	cfg.Upstream, cfg.Store, cfg.Logger = client, store, log
+	cfg.Upstream, cfg.Store, cfg.Logger = upstream.Single{Index: client}, store, log
 	if h.wrapStore != nil {
 		cfg.Store = h.wrapStore(store)
+	}
+	if h.budget != nil {
+		cfg.Store = cache.WithBudget(cfg.Store, h.budget)
 	}
 	if cfg.SpoolDir == "" {
 		cfg.SpoolDir = h.t.TempDir()
 	}
-	srv, err := New(cfg)
+	idx, err := index.New(cfg)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.srv = srv
+	srv, err := New(Config{Index: idx, Logger: log})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.srv, h.idx = srv, idx
 	h.http = httptest.NewServer(srv.Handler())
 	h.t.Cleanup(h.http.Close)
 }
 
 // restart stops the proxy and starts a new one on the same cache dir.
-func (h *harness) restart(cfg Config) {
+func (h *harness) restart(cfg index.Config) {
 	h.http.Close()
 	h.start(cfg)
 }

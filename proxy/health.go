@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pypi-proxy/pypi-proxy/cache"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -53,10 +55,10 @@ func (rd *readiness) get(ctx context.Context, s *Server) readyReport {
 		r.Ready, r.Cache = false, err.Error()
 	}
 	switch {
-	case s.cfg.Offline:
+	case s.index.Offline():
 		r.Upstream = "offline"
 	default:
-		if err := s.cfg.Upstream.Ping(ctx); err != nil {
+		if err := s.index.Ping(ctx); err != nil {
 			r.Ready, r.Upstream = false, err.Error()
 		}
 	}
@@ -66,7 +68,7 @@ func (rd *readiness) get(ctx context.Context, s *Server) readyReport {
 
 // checkWritable writes a probe object and discards it.
 func (s *Server) checkWritable(ctx context.Context) error {
-	w, err := s.cfg.Store.Create(ctx, "state/readyz-probe")
+	w, err := s.index.Store().Create(ctx, cache.ReadinessProbeKey)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
 
 // Route classes label metrics and access logs.
@@ -25,8 +27,8 @@ const (
 	keyUpstream = "pypi_proxy.upstream"
 )
 
-func setRoute(c echo.Context, r string)    { c.Set(keyRoute, r) }
-func setOutcome(c echo.Context, o outcome) { c.Set(keyOutcome, o) }
+func setRoute(c echo.Context, r string)          { c.Set(keyRoute, r) }
+func setOutcome(c echo.Context, o index.Outcome) { c.Set(keyOutcome, o) }
 
 // setUpstreamTime records the upstream time this request waited for.
 func setUpstreamTime(c echo.Context, d time.Duration) { c.Set(keyUpstream, d) }
@@ -48,7 +50,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = routeOther
 		}
-		o, _ := c.Get(keyOutcome).(outcome)
+		o, _ := c.Get(keyOutcome).(index.Outcome)
 		upstreamTime, _ := c.Get(keyUpstream).(time.Duration)
 		res := c.Response()
 		elapsed := time.Since(start)

@@ -2,9 +2,12 @@ package proxy
 
 import (
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -102,15 +105,15 @@ func TestPageLinksPointAtProxyAndOriginsPersist(t *testing.T) {
 			t.Errorf("%s: URL %q does not point at the proxy", f.Filename, f.URL)
 		}
 		key := "web/" + strings.TrimPrefix(f.URL, "../../")
-		o, ok := h.srv.origins.lookup(t.Context(), key)
-		if !ok || o.Hashes["sha256"] != f.Hashes["sha256"] || !strings.HasPrefix(o.URL, h.up.FilesURL()) {
+		o, ok := recorded(h.idx, "projecta", key)
+		if !ok || o.SHA256 != f.Hashes["sha256"] || !strings.HasPrefix(o.URL, h.up.FilesURL()) {
 			t.Errorf("%s: origin %+v not recorded", f.Filename, o)
 		}
 	}
 	// After a restart, origins come back from state/origins/.
-	h.restart(Config{})
+	h.restart(index.Config{})
 	key := "web/" + strings.TrimPrefix(page.Files[0].URL, "../../")
-	if _, ok := h.srv.origins.lookup(t.Context(), key); !ok {
+	if _, ok := recorded(h.idx, "projecta", key); !ok {
 		t.Errorf("origin of %s lost across restart", key)
 	}
 	// The tree is a bandersnatch mirror.
@@ -122,7 +125,7 @@ func TestPageLinksPointAtProxyAndOriginsPersist(t *testing.T) {
 }
 
 func TestPageCachingAndRevalidation(t *testing.T) {
-	h := newHarness(t, harnessOpts{cfg: Config{IndexTTL: time.Hour}})
+	h := newHarness(t, harnessOpts{cfg: index.Config{IndexTTL: time.Hour}})
 	page := "/simple/projectb/"
 	resp, body := h.get(page, pipAccept)
 	wantStatus(t, resp, body, 200)
@@ -198,7 +201,7 @@ func TestUpstreamFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{cfg: Config{IndexTTL: time.Hour, FetchTimeout: time.Second}})
+			h := newHarness(t, harnessOpts{cfg: index.Config{IndexTTL: time.Hour, FetchTimeout: time.Second}})
 			h.get("/simple/projecta/", pipAccept) // cached
 			// A change upstream, so revalidation gets a full body to break.
 			h.up.Publish(fakepypi.DemoA, fakepypi.Release{Version: "3.0"})
@@ -231,7 +234,7 @@ func TestOfflineAndRestart(t *testing.T) {
 	h.get("/simple/projecta/", pipAccept)
 	h.get("/simple/", pipAccept)
 	h.up.Close()
-	h.restart(Config{})
+	h.restart(index.Config{})
 	resp, body := h.get("/simple/projecta/", pipAccept)
 	wantStatus(t, resp, body, 200)
 	if !strings.Contains(body, "projecta-1.0") {
@@ -240,7 +243,7 @@ func TestOfflineAndRestart(t *testing.T) {
 	resp, body = h.get("/simple/projecta/", htmlAccept)
 	wantStatus(t, resp, body, 200)
 
-	h.restart(Config{Offline: true})
+	h.restart(index.Config{Offline: true})
 	resp, body = h.get("/simple/projecta/", pipAccept, "Cache-Control: max-age=0")
 	wantStatus(t, resp, body, 200)
 	if resp.Header.Get("X-Cache") != "OFFLINE" {
@@ -275,7 +278,7 @@ func TestHTMLOnlyUpstream(t *testing.T) {
 }
 
 func TestStaleSerialDoesNotReplace(t *testing.T) {
-	h := newHarness(t, harnessOpts{cfg: Config{IndexTTL: time.Hour}})
+	h := newHarness(t, harnessOpts{cfg: index.Config{IndexTTL: time.Hour}})
 	_, body := h.get("/simple/projectc/", jsonAccept)
 	// Pretend the stored page came from a newer serial than upstream now has.
 	proj, err := simple.ParseProjectJSON([]byte(body), mustURL("http://mirror.invalid/simple/projectc/"))
@@ -283,11 +286,11 @@ func TestStaleSerialDoesNotReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	proj.Meta.LastSerial = 1 << 40
-	relativize(proj, mustURL("http://mirror.invalid/simple/projectc/"))
+	relativeLinks(proj, "mirror.invalid")
 	if err := cache.WriteObject(t.Context(), h.store, cache.ProjectPageKey("projectc", cache.PageV1JSON), simple.RenderProjectJSON(proj)); err != nil {
 		t.Fatal(err)
 	}
-	h.restart(Config{IndexTTL: time.Hour})
+	h.restart(index.Config{IndexTTL: time.Hour})
 	h.up.Publish(fakepypi.DemoC, fakepypi.Release{Version: "9.0"})
 	resp, body := h.get("/simple/projectc/", jsonAccept, "Cache-Control: max-age=0")
 	wantStatus(t, resp, body, 200)
@@ -359,7 +362,7 @@ func TestPageGzip(t *testing.T) {
 }
 
 func TestRevalidateAfter(t *testing.T) {
-	h := newHarness(t, harnessOpts{cfg: Config{IndexTTL: time.Hour, RevalidateAfter: 3 * time.Second}})
+	h := newHarness(t, harnessOpts{cfg: index.Config{IndexTTL: time.Hour, RevalidateAfter: 3 * time.Second}})
 	h.get("/simple/projectc/", pipAccept)
 	for range 5 {
 		resp, _ := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
@@ -374,5 +377,24 @@ func TestRevalidateAfter(t *testing.T) {
 	resp, _ := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
 	if resp.Header.Get("X-Cache") != "REVALIDATED" {
 		t.Errorf("an older page was not revalidated: %s", resp.Header.Get("X-Cache"))
+	}
+}
+
+// recorded finds a file's origin in its project's record.
+func recorded(idx *index.Service, project, key string) (index.FileOrigin, bool) {
+	for _, f := range idx.ProjectFiles(context.Background(), project) {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return index.FileOrigin{}, false
+}
+
+// relativeLinks turns links on host back into the tree's relative ones.
+func relativeLinks(proj *simple.Project, host string) {
+	for i := range proj.Files {
+		if u, err := url.Parse(proj.Files[i].URL); err == nil && u.Host == host {
+			proj.Files[i].URL = "../.." + u.EscapedPath()
+		}
 	}
 }

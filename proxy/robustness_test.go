@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"io"
 	"net/http"
 	"os"
@@ -74,7 +75,7 @@ func TestServesExistingBandersnatchMirror(t *testing.T) {
 		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
 	}
-	h := newHarness(t, harnessOpts{dir: dir, cfg: Config{Offline: true}, noDemo: true})
+	h := newHarness(t, harnessOpts{dir: dir, cfg: index.Config{Offline: true}, noDemo: true})
 	resp, body := h.get("/simple/oldproj/", jsonAccept)
 	wantStatus(t, resp, body, 200)
 	if !strings.Contains(body, `"url":"../../packages/ab/cd/`) || !strings.Contains(body, `"requires-python":">=3.8"`) {
@@ -108,7 +109,7 @@ func TestFullDisk(t *testing.T) {
 	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 	spool := filepath.Join(dir, ".spool") // on the small disk too, as serve does
 	os.MkdirAll(spool, 0o755)
-	h := newHarness(t, harnessOpts{dir: dir, noDemo: true, cfg: Config{SpoolDir: spool}})
+	h := newHarness(t, harnessOpts{dir: dir, noDemo: true, cfg: index.Config{SpoolDir: spool}})
 
 	small := bytes.Repeat([]byte("s"), 100_000)
 	big := bytes.Repeat([]byte("b"), 4<<20)
@@ -144,7 +145,7 @@ func TestClientJoinsMirrorDownload(t *testing.T) {
 	h.up.AddFile("mirrored", "1.0", "mirrored-1.0.tar.gz", data)
 	path := filePath(h.fileLinks("mirrored")["mirrored-1.0.tar.gz"])
 	done := make(chan error, 1)
-	go func() { _, err := h.srv.FetchFile(context.Background(), "web"+path); done <- err }()
+	go func() { _, err := h.idx.FetchFile(context.Background(), "web"+path); done <- err }()
 	time.Sleep(100 * time.Millisecond)
 	resp, body := h.get(path)
 	if resp.StatusCode != 200 || body != string(data) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 )
 
@@ -46,8 +47,7 @@ func (s *Server) handleProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	kind := s.projectKind(name)
-	p, o, err := s.pages.get(c.Request().Context(), name, kind, wantsRevalidation(c.Request()))
+	p, o, err := s.index.Project(c.Request().Context(), name, wantsRevalidation(c.Request()))
 	setOutcome(c, o)
 	if err != nil {
 		return err
@@ -61,11 +61,7 @@ func (s *Server) handleRoot(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	kind := rootPage{up: s.cfg.Upstream}
-	if s.cfg.RootFromTree {
-		kind.tree = s.cfg.Store
-	}
-	p, o, err := s.pages.get(c.Request().Context(), "", kind, wantsRevalidation(c.Request()))
+	p, o, err := s.index.Root(c.Request().Context(), wantsRevalidation(c.Request()))
 	setOutcome(c, o)
 	if err != nil {
 		return err
@@ -93,30 +89,27 @@ func wantsRevalidation(r *http.Request) bool {
 }
 
 // writePage sends a rendered page from memory, or 304.
-func (s *Server) writePage(c echo.Context, p *page, o outcome, format simple.Format, ctype string) error {
-	if o == outcomeMiss || o == outcomeRevalidated {
-		setUpstreamTime(c, p.upstream)
+func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, format simple.Format, ctype string) error {
+	if o == index.Miss || o == index.Revalidated {
+		setUpstreamTime(c, p.UpstreamTime())
 	}
-	body, etag := p.html, p.htmlETag
-	if format == simple.FormatJSON {
-		body, etag = p.json, p.jsonETag
-	}
+	body, etag := p.Body(format), p.ETag(format)
 	h := c.Response().Header()
 	h.Set("Vary", "Accept, Accept-Encoding")
 	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
-		body, etag = p.gzipped(format), gzipETag(etag)
+		body, etag = p.Gzipped(format), gzipETag(etag)
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("ETag", etag)
 	h.Set("X-Cache", strings.ToUpper(string(o)))
-	if p.serial >= 0 {
-		h.Set("X-PyPI-Last-Serial", strconv.FormatInt(p.serial, 10))
+	if p.Serial() >= 0 {
+		h.Set("X-PyPI-Last-Serial", strconv.FormatInt(p.Serial(), 10))
 	}
-	if o == outcomeStale {
+	if o == index.Stale {
 		h.Set("Warning", `110 pypi-proxy "Response is Stale"`)
 		h.Set("Cache-Control", "max-age=0, must-revalidate")
 	} else {
-		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(s.cfg.IndexTTL.Seconds()))+", public")
+		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(s.index.IndexTTL().Seconds()))+", public")
 	}
 	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
 		h.Del("Content-Encoding")

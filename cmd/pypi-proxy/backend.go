@@ -2,19 +2,17 @@ package main
 
 import (
 	"log/slog"
-	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/prefetch/filter"
-	"github.com/pypi-proxy/pypi-proxy/proxy"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
 // backendConfig is what every command needs of the machinery: the tree,
-// the upstream client and the proxy that drives them.
+// the upstream router and the index service over them.
 type backendConfig struct {
 	upstream        string
 	cacheDir        string
@@ -30,7 +28,6 @@ type backendConfig struct {
 	offline         bool
 	memory          int64
 	idleTimeout     time.Duration
-	metrics         http.Handler
 	filter          *filter.Set
 	trackCache      bool  // keep a size budget (serve)
 	maxCacheSize    int64 // with trackCache
@@ -45,18 +42,18 @@ type backendConfig struct {
 	readMostly bool
 }
 
-// backend is the machinery one command runs: serve listens in front of
-// it, mirror and verify drive it directly.
+// backend is the machinery one command runs: serve puts the HTTP server
+// in front of it, mirror and verify drive the index service directly.
 type backend struct {
-	store  *cache.FS
+	store  cache.Store // the tree, with the budget's decorator when there is one
 	up     *upstream.Client
-	srv    *proxy.Server
+	index  *index.Service
 	budget *cache.Budget // nil unless trackCache
 }
 
 // Close aborts downloads in flight and flushes the budget.
 func (b *backend) Close() {
-	b.srv.Close()
+	b.index.Close()
 	if b.budget != nil {
 		b.budget.Close()
 	}
@@ -69,11 +66,11 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 	if cfg.retries < 0 {
 		return nil, usageErr("--upstream-retries must be >= 0")
 	}
-	store, err := openStore(cfg.cacheDir, !cfg.readMostly, log)
+	fsStore, err := openStore(cfg.cacheDir, !cfg.readMostly, log)
 	if err != nil {
 		return nil, err
 	}
-	spool := filepath.Join(cfg.cacheDir, ".spool")
+	spool := cache.SpoolDir(cfg.cacheDir)
 	if err := os.MkdirAll(spool, 0o755); err != nil {
 		return nil, err
 	}
@@ -82,29 +79,30 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 		retries = -1
 	}
 	up, err := upstream.New(upstream.Config{
-		IndexURL: cfg.upstream, Store: store, NoHTTPCache: cfg.noHTTPCache, Timeout: cfg.timeout, Retries: retries,
+		IndexURL: cfg.upstream, Store: fsStore, NoHTTPCache: cfg.noHTTPCache, Timeout: cfg.timeout, Retries: retries,
 		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
 		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
 	})
 	if err != nil {
 		return nil, usageErr("upstream: %v", err)
 	}
-	b := &backend{store: store, up: up}
+	b := &backend{store: fsStore, up: up}
 	if cfg.trackCache {
-		b.budget, err = cache.NewBudget(store, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, Logger: log})
+		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, Logger: log})
 		if err != nil {
 			return nil, err
 		}
+		b.store = cache.WithBudget(fsStore, b.budget)
 		bytes, files, _ := b.budget.Stats()
 		log.Info("cache opened", "files", files, "bytes", bytes, "max_bytes", cfg.maxCacheSize)
 	}
-	var pageFilter proxy.Filter
+	var pageFilter index.Filter
 	if cfg.filter != nil && cfg.filter.Active() {
 		pageFilter = cfg.filter.Page
 	}
-	b.srv, err = proxy.New(proxy.Config{
-		Upstream: up, Store: store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter, Offline: cfg.offline, MemoryBytes: cfg.memory,
-		Budget: b.budget, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout, Metrics: cfg.metrics,
+	b.index, err = index.New(index.Config{
+		Upstream: upstream.Single{Index: up}, Store: b.store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter,
+		Offline: cfg.offline, MemoryBytes: cfg.memory, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout,
 		Filter: pageFilter, RootFromTree: cfg.rootFromTree, Logger: log,
 	})
 	if err != nil {

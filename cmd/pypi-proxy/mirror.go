@@ -168,11 +168,10 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	m, err := prefetch.New(prefetch.Config{
-		Server: b.srv, Store: b.store, Upstream: b.up, Workers: cfg.workers,
+		Index: b.index, Workers: cfg.workers,
 		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies, JSON: cfg.jsonAPI,
 		IndexOnly: cfg.indexOnly, StopOnError: cfg.stopOnError,
-		Progress: stderr, ProgressBars: bars, ProgressInterval: interval,
-		UserAgent: "pypi-proxy/" + version, Logger: log,
+		Progress: stderr, ProgressBars: bars, ProgressInterval: interval, Logger: log,
 	})
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ func addPrefetchFlags(fs *pflag.FlagSet, cfg *prefetchConfig) {
 
 // startPrefetch, with --prefetch, takes the mirror lock and runs the
 // mirror every --prefetch-interval in the background until ctx ends. It
-// drives srv, so pages and files it fetches are hits for the proxy.
+// drives the index service serve answers from, so pages and files it fetches are hits for the proxy.
 func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *backend, set *filter.Set, log *slog.Logger) error {
 	if !pc.enabled {
 		return nil
@@ -52,9 +52,9 @@ func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *
 		return err
 	}
 	m, err := prefetch.New(prefetch.Config{
-		Server: b.srv, Store: b.store, Upstream: b.up, Workers: pc.workers,
+		Index: b.index, Workers: pc.workers,
 		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies, JSON: pc.jsonAPI, IndexOnly: pc.indexOnly,
-		UserAgent: "pypi-proxy/" + version, Logger: log.With("component", "prefetch"), ProgressInterval: time.Minute,
+		Logger: log.With("component", "prefetch"), ProgressInterval: time.Minute,
 	})
 	if err != nil {
 		lock.Release()

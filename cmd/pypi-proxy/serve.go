@@ -100,7 +100,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	bc := cfg.up.backend(cfg.cacheDir)
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
 	bc.revalidateAfter = cfg.revalidateAfter
-	bc.metrics, bc.filter, bc.maxCacheSize = metricsOnMain(cfg), set, int64(cfg.maxCacheSize)
+	bc.filter, bc.maxCacheSize = set, int64(cfg.maxCacheSize)
 	// The budget walks web/packages/ at start and keeps every file in
 	// memory: only worth it with a limit (a full mirror is millions of files).
 	bc.trackCache = cfg.maxCacheSize > 0
@@ -110,7 +110,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer b.Close()
-	srv := b.srv
+	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), Logger: log})
+	if err != nil {
+		return err
+	}
 	if err := startPrefetch(ctx, cfg.prefetch, cfg, b, set, log); err != nil {
 		return err
 	}
@@ -120,6 +123,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if err := prometheus.Register(srv.Collector()); err != nil {
 		return err
+	}
+	if b.budget != nil {
+		if err := prometheus.Register(b.budget.Collector()); err != nil {
+			return err
+		}
 	}
 	if cfg.metricsListen != "" {
 		stopMetrics, err := serveSide(cfg.metricsListen, "--metrics-listen", metricsMux(), log)
@@ -193,7 +201,7 @@ func serveUntilDone(ctx context.Context, srv *proxy.Server, ln net.Listener, gra
 	}
 	// Shared downloads whose clients are gone finish (and publish) or are
 	// abandoned, leaving nothing partial: temp files are removed on failure.
-	if err := srv.Wait(sctx); err != nil {
+	if err := srv.WaitDownloads(sctx); err != nil {
 		log.Warn("downloads still running at shutdown; abandoned", "err", err)
 	}
 	log.Info("stopped")

@@ -67,7 +67,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer b.Close()
 	start := time.Now()
 	rep, err := prefetch.Verify(ctx, prefetch.VerifyConfig{
-		Store: b.store, Origins: b.srv, Fetcher: b.srv, Workers: cfg.workers,
+		Store: b.store, Origins: b.index, Fetcher: b.index, Workers: cfg.workers,
 		Repair: cfg.repair, DeleteUnowned: cfg.deleteUnowned, PresentOnly: cfg.presentOnly, Logger: log,
 	})
 	if rep != nil {

@@ -24,6 +24,15 @@ type Config struct {
 	// IndexURL is the root of the upstream Simple API, e.g.
 	// https://pypi.org/simple/. Required; a trailing slash is added.
 	IndexURL string
+	// Name identifies the index in origin records, logs and headers
+	// (default "upstream").
+	Name string
+	// XMLRPCURL is the index's XML-RPC endpoint (default: derived from
+	// IndexURL, .../simple/ -> .../pypi).
+	XMLRPCURL string
+	// XMLRPCTimeout bounds one XML-RPC call (default 5m: PyPI's full
+	// listing is large).
+	XMLRPCTimeout time.Duration
 	// Store persists upstream responses for revalidation; nil keeps them in memory only.
 	Store cache.Store
 	// NoHTTPCache sends page requests straight to the network, for a
@@ -58,13 +67,14 @@ type Config struct {
 
 // Client talks to one upstream index and the hosts its pages link to.
 type Client struct {
-	cfg      Config
-	index    *url.URL
-	pages    *http.Client // through httpcache
-	files    *http.Client // plain: files are immutable and cached by cache/
-	log      *slog.Logger
-	allowed  map[string]bool // hosts a redirect may lead to
-	jsonBase *url.URL        // root of the /pypi/<name>/json API
+	cfg       Config
+	index     *url.URL
+	pages     *http.Client // through httpcache
+	files     *http.Client // plain: files are immutable and cached by cache/
+	log       *slog.Logger
+	allowed   map[string]bool // hosts a redirect may lead to
+	jsonBase  *url.URL        // root of the /pypi/<name>/json API
+	xmlrpcURL string
 }
 
 // New builds a Client.
@@ -95,6 +105,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, index: index, log: cfg.Logger, allowed: map[string]bool{index.Host: true}}
 	c.jsonBase = jsonAPIBase(index)
+	c.xmlrpcURL = cfg.XMLRPCURL
+	if c.xmlrpcURL == "" {
+		c.xmlrpcURL = XMLRPCURL(index)
+	}
 	base := &recordingTransport{next: network}
 	var pages http.RoundTripper = base
 	if !cfg.NoHTTPCache {
@@ -112,6 +126,12 @@ func New(cfg Config) (*Client, error) {
 }
 
 func (cfg *Config) defaults() error {
+	if cfg.Name == "" {
+		cfg.Name = "upstream"
+	}
+	if cfg.XMLRPCTimeout <= 0 {
+		cfg.XMLRPCTimeout = 5 * time.Minute
+	}
 	if cfg.MemoryBytes <= 0 {
 		cfg.MemoryBytes = 64 << 20
 	}
@@ -184,6 +204,9 @@ func DefaultTransport() *http.Transport {
 
 // IndexURL returns the upstream index root.
 func (c *Client) IndexURL() *url.URL { u := *c.index; return &u }
+
+// Name identifies the index.
+func (c *Client) Name() string { return c.cfg.Name }
 
 // checkRedirect keeps redirects on the host first asked or on the index host:
 // nothing upstream says can send the proxy to an arbitrary host.

@@ -1,11 +1,9 @@
-package proxy
+package index
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"maps"
 	"path"
@@ -21,10 +19,14 @@ import (
 // origin is where a cached file comes from: only files with an origin
 // learned from an upstream index page are ever fetched.
 type origin struct {
-	Project string            `json:"project"`
-	URL     string            `json:"url"`
-	Hashes  map[string]string `json:"hashes"`
-	Size    int64             `json:"size"`
+	Project string `json:"project"`
+	// Index names the upstream index whose page listed the file; the file
+	// is fetched through that index ("" in records written before there
+	// were several: the project's index).
+	Index  string            `json:"index,omitempty"`
+	URL    string            `json:"url"`
+	Hashes map[string]string `json:"hashes"`
+	Size   int64             `json:"size"`
 	// Metadata is set when the page advertised a PEP 658 metadata file;
 	// MetadataHashes may then be empty.
 	Metadata       bool              `json:"metadata,omitempty"`
@@ -45,23 +47,21 @@ type originBook struct {
 	unsaved  sync.Map                                    // project -> struct{}: in memory, not on disk (a failed write)
 }
 
-func newOriginBook(store cache.Store, log *slog.Logger) (*originBook, error) {
+func newOriginBook(store cache.Store, projectBytes, ownerBytes int64, log *slog.Logger) (*originBook, error) {
 	projects, err := ristretto.NewCache(&ristretto.Config[string, map[string]origin]{
-		NumCounters: 200_000, MaxCost: 64 << 20, BufferItems: 64,
+		NumCounters: counters(projectBytes, 4096), MaxCost: projectBytes, BufferItems: 64,
 	})
 	if err != nil {
 		return nil, err
 	}
 	owners, err := ristretto.NewCache(&ristretto.Config[string, string]{
-		NumCounters: 1_000_000, MaxCost: 32 << 20, BufferItems: 64,
+		NumCounters: counters(ownerBytes, 128), MaxCost: ownerBytes, BufferItems: 64,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &originBook{store: store, log: log, projects: projects, owners: owners}, nil
 }
-
-func originsKey(project string) string { return "state/origins/" + project + ".json" }
 
 // originsCost approximates the memory of a project's records.
 func originsCost(files map[string]origin) int64 { return int64(len(files))*400 + 64 }
@@ -95,7 +95,7 @@ func (b *originBook) persist(ctx context.Context, project string, files map[stri
 	}
 	data, err := json.Marshal(files)
 	if err == nil {
-		err = cache.WriteObject(ctx, b.store, originsKey(project), data)
+		err = cache.WriteObject(ctx, b.store, cache.ProjectOriginsKey(project), data)
 	}
 	if err != nil {
 		b.log.Warn("cannot persist file origins", "project", project, "err", err)
@@ -145,20 +145,30 @@ func (b *originBook) drop(project string) {
 	b.unsaved.Delete(project)
 }
 
-// add merges origins learned elsewhere (the JSON API) into project's record.
-func (b *originBook) add(ctx context.Context, project string, files map[string]origin) {
+// learn adds origins learned elsewhere (the JSON API) for files the
+// project's record does not know. A file a page described keeps the
+// page's record: the JSON API says nothing of PEP 658 metadata files, and
+// must not hide them.
+func (b *originBook) learn(ctx context.Context, project string, files map[string]origin) {
 	merged := b.files(ctx, project)
 	if merged == nil {
 		merged = map[string]origin{}
 	}
-	maps.Copy(merged, files)
-	_ = b.record(ctx, project, merged) // logged; the JSON API works from memory
+	added := false
+	for key, o := range files {
+		if _, known := merged[key]; !known {
+			merged[key], added = o, true
+		}
+	}
+	if added {
+		_ = b.record(ctx, project, merged) // logged; the JSON API works from memory
+	}
 }
 
 func sameOrigins(a, b map[string]origin) bool {
 	return maps.EqualFunc(a, b, func(x, y origin) bool {
 		return x.URL == y.URL && maps.Equal(x.Hashes, y.Hashes) && x.Metadata == y.Metadata &&
-			maps.Equal(x.MetadataHashes, y.MetadataHashes) && x.Size == y.Size && x.Project == y.Project
+			maps.Equal(x.MetadataHashes, y.MetadataHashes) && x.Size == y.Size && x.Project == y.Project && x.Index == y.Index
 	})
 }
 
@@ -180,7 +190,7 @@ func (b *originBook) lookup(ctx context.Context, key string) (origin, bool) {
 }
 
 func (b *originBook) loadProject(ctx context.Context, project string) (map[string]origin, error) {
-	data, err := cache.ReadObject(ctx, b.store, originsKey(project))
+	data, err := cache.ReadObject(ctx, b.store, cache.ProjectOriginsKey(project))
 	if err != nil {
 		return nil, err
 	}
@@ -216,5 +226,3 @@ func projectCandidates(filename string) []string {
 	}
 	return out
 }
-
-func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -1,4 +1,4 @@
-package proxy
+package index
 
 import (
 	"context"
@@ -35,11 +35,11 @@ func TestSyncCommitReportsWriteFailures(t *testing.T) {
 	for _, prefix := range []string{"web/simple/projectc/", "state/origins/projectc"} {
 		t.Run(prefix, func(t *testing.T) {
 			on := &atomic.Bool{}
-			h := newHarness(t, harnessOpts{wrapStore: func(s cache.Store) cache.Store {
+			h := newTestService(t, func(s cache.Store) cache.Store {
 				return failingCreates{Store: s, prefix: prefix, on: on}
-			}})
+			})
 			ctx := context.Background()
-			res, err := syncProject(h.srv, "projectc")
+			res, err := syncProject(h.svc, "projectc")
 			if err != nil {
 				t.Fatalf("first sync: %v", err)
 			}
@@ -51,14 +51,14 @@ func TestSyncCommitReportsWriteFailures(t *testing.T) {
 			}
 			h.up.RemoveRelease("projectc", "1.0")
 			on.Store(true)
-			if _, err := syncProject(h.srv, "projectc"); !errors.Is(err, errDiskFull) {
+			if _, err := syncProject(h.svc, "projectc"); !errors.Is(err, errDiskFull) {
 				t.Fatalf("sync on a full disk: %v, want the write error", err)
 			}
 			if _, err := h.store.Stat(ctx, gone); err != nil {
 				t.Errorf("%s deleted although no page without it was written: %v", gone, err)
 			}
 			on.Store(false)
-			if _, err := syncProject(h.srv, "projectc"); err != nil {
+			if _, err := syncProject(h.svc, "projectc"); err != nil {
 				t.Fatalf("sync with room again: %v", err)
 			}
 			if _, err := h.store.Stat(ctx, gone); err == nil {
@@ -68,21 +68,21 @@ func TestSyncCommitReportsWriteFailures(t *testing.T) {
 	}
 }
 
-// syncProject does what the mirror does for one project: sync the page,
-// fetch its files, commit.
-func syncProject(s *Server, name string) (*SyncResult, error) {
+// syncProject does what the mirror does for one project: prepare, fetch
+// its files, commit.
+func syncProject(s *Service, name string) (*Plan, error) {
 	ctx := context.Background()
-	res, err := s.SyncProject(ctx, name, -1)
+	plan, err := s.Prepare(ctx, name, -1)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range res.Files {
-		if _, err := s.cfg.Store.Stat(ctx, f.Key); err == nil {
+	for _, f := range plan.Files {
+		if _, err := s.Store().Stat(ctx, f.Key); err == nil {
 			continue
 		}
-		if _, err := s.FetchFile(ctx, f.Key); err != nil {
+		if _, err := plan.Fetch(ctx, f.Key); err != nil {
 			return nil, err
 		}
 	}
-	return res, res.Commit(ctx)
+	return plan, s.Commit(ctx, plan)
 }

@@ -1,0 +1,99 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// jsonAPIPage is the page kind of /pypi/<name>/json and
+// /pypi/<name>/<version>/json. Stored file URLs are root-relative
+// ("/packages/..."); the HTTP layer makes them absolute, since tools that
+// read this API expect absolute URLs.
+type jsonAPIPage struct {
+	s             *Service
+	name, version string
+}
+
+func (k jsonAPIPage) memKey() string { return "json:" + k.name + "/" + k.version }
+
+func (k jsonAPIPage) keys() (string, string, string) {
+	if k.version == "" {
+		return cache.JSONAPIKey(k.name), "", ""
+	}
+	return cache.JSONAPIVersionKey(k.name, k.version), "", ""
+}
+
+func (k jsonAPIPage) load(ctx context.Context, s cache.Store) (*Page, error) {
+	key, _, _ := k.keys()
+	data, info, err := cache.ReadObjectInfo(ctx, s, key)
+	if err != nil {
+		return nil, err
+	}
+	return newPage(data, nil, -1, info.ModTime), nil
+}
+
+func (k jsonAPIPage) prepare(ctx context.Context, _ *Page) (*update, error) {
+	ix := k.s.cfg.Upstream.ForProject(k.name)
+	pg, err := ix.FetchJSONAPI(ctx, k.name, k.version)
+	if err != nil {
+		return nil, err
+	}
+	out, origins, err := rewriteJSONAPI(pg.Body, k.name, ix.Name())
+	if err != nil {
+		return nil, &upstream.Error{Kind: upstream.KindBadResponse, URL: pg.URL.String(), Err: err}
+	}
+	p := newPage(out, nil, pg.Serial, time.Now())
+	p.upstream = pg.Elapsed
+	return &update{kind: k, page: p, project: k.name, learned: origins}, nil
+}
+
+// rewriteJSONAPI points every file dict ("urls" and "releases") at the
+// proxy and returns their origins.
+func rewriteJSONAPI(body []byte, project, indexName string) ([]byte, map[string]origin, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, nil, fmt.Errorf("JSON API document: %w", err)
+	}
+	origins := map[string]origin{}
+	rewrite := func(list any) {
+		files, _ := list.([]any)
+		for _, f := range files {
+			if file, ok := f.(map[string]any); ok {
+				rewriteJSONAPIFile(file, project, indexName, origins)
+			}
+		}
+	}
+	rewrite(doc["urls"])
+	if releases, ok := doc["releases"].(map[string]any); ok {
+		for _, files := range releases {
+			rewrite(files)
+		}
+	}
+	out, err := json.Marshal(doc)
+	return out, origins, err
+}
+
+func rewriteJSONAPIFile(file map[string]any, project, indexName string, origins map[string]origin) {
+	raw, _ := file["url"].(string)
+	filename, _ := file["filename"].(string)
+	hashes := map[string]string{}
+	if digests, ok := file["digests"].(map[string]any); ok {
+		for name, v := range digests {
+			if s, ok := v.(string); ok && s != "" {
+				hashes[name] = s
+			}
+		}
+	}
+	key, err := fileKey(raw, filename, hashes["sha256"])
+	if err != nil {
+		return // left pointing upstream: the proxy will not serve it
+	}
+	size, _ := file["size"].(float64)
+	origins[key] = origin{Project: project, Index: indexName, URL: raw, Hashes: hashes, Size: int64(size)}
+	file["url"] = cache.PackageURLPath(key)
+}

@@ -1,0 +1,29 @@
+package index
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+var (
+	staleServed = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "pypi_proxy_stale_served_total",
+		Help: "Responses served from a stale copy because upstream failed, by kind.",
+	}, []string{"kind"})
+	staleSerials = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "pypi_proxy_stale_serial_pages_total",
+		Help: "Upstream pages refused because their serial was below the stored page's.",
+	})
+	coalescedWaiters = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "pypi_proxy_coalesced_requests_total",
+		Help: "Requests that shared another request's upstream fetch, by kind.",
+	}, []string{"kind"})
+	downloadFailures = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "pypi_proxy_download_failures_total",
+		Help: "Upstream file downloads that failed and published nothing, by reason (hash_mismatch, truncated, stalled, ...).",
+	}, []string{"reason"})
+	storeErrors = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "pypi_proxy_store_errors_total",
+		Help: "Failed writes to the cache store (e.g. disk full).",
+	})
+)

@@ -1,0 +1,174 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/dgraph-io/ristretto/v2"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+)
+
+// ErrNotCachedOffline is returned in offline mode for anything not cached.
+var ErrNotCachedOffline = errors.New("not cached, and the proxy is offline")
+
+// errStaleSerial refuses an upstream page older than the stored one (a
+// lagging CDN node) or than the serial the changelog announced.
+var errStaleSerial = errors.New("upstream page has a lower serial than required")
+
+// pageKind is what differs between the root index, a project page and a
+// JSON API document.
+type pageKind interface {
+	// memKey names the page in memory and in the singleflight group.
+	memKey() string
+	// keys are the store keys of the JSON, v1 HTML and legacy HTML copies
+	// ("" for copies the kind does not have).
+	keys() (json, v1html, html string)
+	// load rebuilds a page from its stored copies (fs.ErrNotExist if none).
+	load(ctx context.Context, s cache.Store) (*Page, error)
+}
+
+// pages keeps index pages: ristretto in memory, the bandersnatch tree on
+// disk. It never talks to upstream: the Service refreshes.
+type pages struct {
+	store cache.Store
+	mem   *ristretto.Cache[string, *Page]
+	cfg   Config
+	log   *slog.Logger
+}
+
+func newPages(cfg Config, memBytes int64) (*pages, error) {
+	mem, err := ristretto.NewCache(&ristretto.Config[string, *Page]{
+		NumCounters: counters(memBytes, 2048),
+		MaxCost:     memBytes,
+		BufferItems: 64,
+		Metrics:     true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &pages{store: cfg.Store, mem: mem, cfg: cfg, log: cfg.Logger}, nil
+}
+
+// fresh reports whether a cached page may be served without asking
+// upstream: younger than the TTL, and, when the client asks for a fresh
+// copy (pip's max-age=0), younger than the revalidation floor.
+func (ps *pages) fresh(p *Page, clientRevalidates bool) bool {
+	age := time.Since(p.fetched)
+	if clientRevalidates {
+		return age < min(ps.cfg.RevalidateAfter, ps.cfg.IndexTTL)
+	}
+	return age < ps.cfg.IndexTTL
+}
+
+// notFoundFresh reports whether a remembered 404 still holds.
+func (ps *pages) notFoundFresh(p *Page) bool {
+	return p.notFound && time.Since(p.fetched) < ps.cfg.NotFoundTTL
+}
+
+// cached returns the in-memory page, or the stored one, or nil.
+func (ps *pages) cached(ctx context.Context, kind pageKind) *Page {
+	if p, ok := ps.mem.Get(kind.memKey()); ok {
+		return p
+	}
+	p, err := kind.load(ctx, ps.store)
+	if err != nil {
+		if !isNotExist(err) {
+			ps.log.Warn("cannot load stored page", "page", kind.memKey(), "err", err)
+		}
+		return nil
+	}
+	p.stored = true
+	ps.mem.Set(kind.memKey(), p, p.cost())
+	return p
+}
+
+// keep holds p in memory.
+func (ps *pages) keep(kind pageKind, p *Page) { ps.mem.Set(kind.memKey(), p, p.cost()) }
+
+// keepNotFound remembers an upstream 404 for NotFoundTTL.
+func (ps *pages) keepNotFound(kind pageKind) {
+	ps.mem.Set(kind.memKey(), &Page{notFound: true, fetched: time.Now()}, 512)
+	ps.mem.Wait() // sets are asynchronous, and a 404 has no copy on disk to fall back on
+}
+
+// forget drops a page from memory.
+func (ps *pages) forget(kind pageKind) { ps.mem.Del(kind.memKey()) }
+
+// persist writes the page's copies into the tree. The two HTML copies are
+// one object under two names where the store can (a hard link).
+func (ps *pages) persist(ctx context.Context, kind pageKind, p *Page) error {
+	jk, v1k, hk := kind.keys()
+	err := cache.WriteObject(ctx, ps.store, jk, p.json)
+	if err == nil && v1k != "" {
+		err = cache.WriteObject(ctx, ps.store, v1k, p.html)
+		if err == nil && hk != "" {
+			err = cache.CopyObject(ctx, ps.store, v1k, hk)
+		}
+	}
+	if err != nil {
+		storeErrors.Inc()
+		ps.log.Error("cannot store page", "page", kind.memKey(), "err", err)
+		return fmt.Errorf("page %s: %w", kind.memKey(), err)
+	}
+	return nil
+}
+
+// delete removes the page's copies from the tree and memory.
+func (ps *pages) delete(ctx context.Context, kind pageKind) error {
+	jk, v1k, hk := kind.keys()
+	var errs []error
+	for _, key := range []string{jk, v1k, hk} {
+		if key != "" {
+			errs = append(errs, ps.store.Delete(ctx, key))
+		}
+	}
+	ps.forget(kind)
+	return errors.Join(errs...)
+}
+
+// loadCopies rebuilds a page from the tree: from the JSON copy (with the
+// v1 HTML one when it is there), else from either HTML copy of an older
+// bandersnatch mirror. fromJSON gets the HTML copy or nil and returns the
+// HTML to serve; fromHTML returns the JSON; both return the page's serial.
+func loadCopies(ctx context.Context, s cache.Store, kind pageKind,
+	fromJSON func(js, html []byte) ([]byte, int64, error),
+	fromHTML func(html []byte) ([]byte, int64, error)) (*Page, error) {
+	jk, v1k, hk := kind.keys()
+	js, info, err := cache.ReadObjectInfo(ctx, s, jk)
+	if err == nil {
+		html, herr := cache.ReadObject(ctx, s, v1k)
+		if herr != nil {
+			html = nil
+		}
+		html, serial, err := fromJSON(js, html)
+		if err != nil {
+			return nil, fmt.Errorf("stored %s: %w", jk, err)
+		}
+		return newPage(js, html, serial, info.ModTime), nil
+	}
+	if !isNotExist(err) {
+		return nil, err
+	}
+	for _, key := range []string{v1k, hk} {
+		html, info, err := cache.ReadObjectInfo(ctx, s, key)
+		if isNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		js, serial, err := fromHTML(html)
+		if err != nil {
+			return nil, fmt.Errorf("stored %s: %w", key, err)
+		}
+		return newPage(js, html, serial, info.ModTime), nil
+	}
+	return nil, fmt.Errorf("stored page %s: %w", jk, fs.ErrNotExist)
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

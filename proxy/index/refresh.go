@@ -1,0 +1,140 @@
+package index
+
+import (
+	"context"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// refresher is a pageKind that can be fetched from upstream.
+type refresher interface {
+	pageKind
+	// prepare asks upstream and builds the fresh page and what goes with
+	// it; it writes nothing. prev (the cached page, or nil) is what the
+	// stale-serial rule compares with.
+	prepare(ctx context.Context, prev *Page) (*update, error)
+}
+
+// update is a refreshed page not written yet: commit writes it.
+type update struct {
+	kind refresher
+	page *Page
+	// Project pages: the project, the origins of the page's files and of
+	// the files of the page it replaces (whose files are deleted on commit
+	// when they left it).
+	project       string
+	files, before map[string]origin
+	// JSON API documents: origins learned from it, added to the project's
+	// record for files no page has described.
+	learned map[string]origin
+}
+
+// page returns the page of kind for a client: from memory or the tree
+// while fresh, else refreshed once for every client asking at that moment.
+func (s *Service) page(ctx context.Context, kind refresher, revalidate bool) (*Page, Outcome, error) {
+	cached := s.pages.cached(ctx, kind)
+	switch {
+	case s.cfg.Offline && cached != nil && !cached.notFound:
+		return cached, Offline, nil
+	case s.cfg.Offline:
+		return nil, Offline, ErrNotCachedOffline
+	case cached != nil && s.pages.notFoundFresh(cached):
+		return nil, Hit, &upstream.Error{Kind: upstream.KindNotFound, Status: 404, URL: kind.memKey()}
+	case cached != nil && !cached.notFound && s.pages.fresh(cached, revalidate):
+		return cached, Hit, nil
+	}
+	if cached != nil && cached.notFound {
+		cached = nil
+	}
+	type result struct {
+		p *Page
+		o Outcome
+	}
+	v, err, shared := s.group.Do(kind.memKey(), func() (any, error) {
+		// Detached from the first client: its hanging up must not fail the others.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.FetchTimeout)
+		defer cancel()
+		p, o, err := s.refresh(fctx, kind, cached)
+		return result{p, o}, err
+	})
+	if shared {
+		coalescedWaiters.WithLabelValues("page").Inc()
+	}
+	r, _ := v.(result)
+	return r.p, r.o, err
+}
+
+// refresh is the lazy refresh: prepare, then commit. An upstream failure
+// serves the cached copy (stale); a failed write is logged and the page
+// is served from memory.
+func (s *Service) refresh(ctx context.Context, kind refresher, cached *Page) (*Page, Outcome, error) {
+	u, err := kind.prepare(ctx, cached)
+	switch {
+	case upstream.IsNotFound(err):
+		s.pages.keepNotFound(kind)
+		return nil, Miss, err
+	case err != nil && cached != nil:
+		s.log.Warn("upstream failed, serving stale page", "page", kind.memKey(), "err", err)
+		staleServed.WithLabelValues("page").Inc()
+		return cached, Stale, nil
+	case err != nil:
+		return nil, Miss, err
+	}
+	o := Miss
+	if u.page.sameAs(cached) {
+		o = Revalidated
+	}
+	p, err := s.commit(ctx, u, cached)
+	if err != nil {
+		s.pages.keep(kind, u.page) // the proxy goes on from memory
+		return u.page, o, nil
+	}
+	return p, o, nil
+}
+
+// commit is the one writer of a refreshed page and what goes with it, in
+// the order that keeps the tree consistent for a reader at any moment:
+// the origins of the new files (beside the previous ones), the page, then
+// the record narrowed to the page's files, then the files that left it.
+// Files a mirror fetched are on disk before it commits. It returns the page
+// now in force.
+func (s *Service) commit(ctx context.Context, u *update, prev *Page) (*Page, error) {
+	defer s.commits.lock(u.kind.memKey())()
+	if u.files != nil {
+		if err := s.origins.record(ctx, u.project, withPrevious(u.before, u.files)); err != nil {
+			return nil, err
+		}
+	}
+	if u.learned != nil {
+		s.origins.learn(ctx, u.project, u.learned)
+	}
+	p := u.page
+	if !p.stored && !(p.sameAs(prev) && prev.stored) {
+		if err := s.pages.persist(ctx, u.kind, p); err != nil {
+			return nil, err
+		}
+	}
+	p = p.asStored()
+	s.pages.keep(u.kind, p)
+	if u.files == nil {
+		return p, nil
+	}
+	if err := s.origins.narrow(ctx, u.project, u.files); err != nil {
+		return nil, err
+	}
+	for key := range u.before {
+		if _, kept := u.files[key]; !kept {
+			s.deleteFile(ctx, key)
+		}
+	}
+	return p, nil
+}
+
+// deleteFile removes a file and its metadata file.
+func (s *Service) deleteFile(ctx context.Context, key string) {
+	for _, k := range []string{key, key + ".metadata"} {
+		if err := s.cfg.Store.Delete(ctx, k); err != nil {
+			s.log.Warn("cannot delete file", "key", k, "err", err)
+		}
+	}
+}

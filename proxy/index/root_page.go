@@ -1,0 +1,87 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
+)
+
+// rootPage is the page kind of /simple/, the list of every project.
+type rootPage struct{ s *Service }
+
+func (rootPage) memKey() string { return "" }
+
+func (rootPage) keys() (string, string, string) {
+	return cache.RootPageKey(cache.PageV1JSON), cache.RootPageKey(cache.PageV1HTML), cache.RootPageKey(cache.PageHTML)
+}
+
+func (rootPage) base() *url.URL { return &url.URL{Scheme: "http", Host: localHost, Path: "/simple/"} }
+
+// load reads the stored copies, as a project page's.
+func (k rootPage) load(ctx context.Context, s cache.Store) (*Page, error) {
+	return loadCopies(ctx, s, k,
+		func(js, html []byte) ([]byte, int64, error) {
+			root, err := simple.ParseRootJSON(js)
+			if err != nil {
+				return nil, 0, err
+			}
+			if html == nil {
+				html = simple.RenderRootHTML(root)
+			}
+			return html, root.Meta.LastSerial, nil
+		},
+		func(html []byte) ([]byte, int64, error) {
+			root, err := simple.ParseRootHTML(html, k.base())
+			if err != nil {
+				return nil, 0, err
+			}
+			return simple.RenderRootJSON(root), -1, nil
+		})
+}
+
+// prepare fetches the root from the root index, or, when the mirror owns
+// the root (RootFromTree), reloads the listing it wrote.
+func (k rootPage) prepare(ctx context.Context, prev *Page) (*update, error) {
+	if k.s.cfg.RootFromTree {
+		p, err := k.load(ctx, k.s.cfg.Store)
+		if err != nil {
+			return nil, &upstream.Error{Kind: upstream.KindUnavailable, Status: 503, URL: "/simple/",
+				Err: fmt.Errorf("the mirror has not listed its projects yet: %w", err)}
+		}
+		p.fetched, p.stored = time.Now(), true
+		return &update{kind: k, page: p}, nil
+	}
+	root, pg, err := FetchRoot(ctx, k.s.cfg.Upstream.Root())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSerial("root", root.Meta.LastSerial, prev, 0); err != nil {
+		return nil, err
+	}
+	p := newPage(simple.RenderRootJSON(root), simple.RenderRootHTML(root), root.Meta.LastSerial, time.Now())
+	p.upstream = pg.Elapsed
+	return &update{kind: k, page: p}, nil
+}
+
+// FetchRoot fetches and parses an index's root page (the mirror's JSON
+// changelog source reads it too). The root's serial is the page's, else
+// the response header's.
+func FetchRoot(ctx context.Context, ix upstream.Index) (*simple.RootIndex, *upstream.Page, error) {
+	pg, err := ix.FetchRootPage(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	root, err := simple.ParseRootPage(pg.Body, pg.MediaType, pg.URL)
+	if err != nil {
+		return nil, nil, &upstream.Error{Kind: upstream.KindBadResponse, URL: pg.URL.String(), Err: err}
+	}
+	if root.Meta.LastSerial < 0 {
+		root.Meta.LastSerial = pg.Serial
+	}
+	return root, pg, nil
+}
