@@ -143,10 +143,10 @@ func (d *Download) release() {
 }
 
 // Reader returns a reader of the download from its first byte; Close it.
-// The reference taken by Filler.Get belongs to the first Reader or Close.
+// The reference taken by Filler.Stream belongs to the first Reader or Close.
 func (d *Download) Reader() *DownloadReader { return &DownloadReader{d: d} }
 
-// Release drops the reference Filler.Get gave the caller, when no Reader
+// Release drops the reference Filler.Stream gave the caller, when no Reader
 // is made from it.
 func (d *Download) Release() { d.release() }
 

@@ -83,11 +83,11 @@ func NewFiller(store Store, opts FillerOptions) *Filler {
 	return &Filler{store: store, opts: opts, base: base, close: cancel, inflight: map[string]*Download{}}
 }
 
-// Get returns the download of key, joining the one in flight or starting
+// Stream returns the download of key for clients to read while it runs (spooled), joining the one in flight or starting
 // one. It returns nil and no error when key was published meanwhile: the
 // caller should open it from the store. The download runs detached from
 // ctx: a client hanging up does not abort it for the others.
-func (f *Filler) Get(ctx context.Context, key string, want Expect, fetch Fetch) (d *Download, joined bool, err error) {
+func (f *Filler) Stream(ctx context.Context, key string, want Expect, fetch Fetch) (d *Download, joined bool, err error) {
 	d, joined, err = f.get(ctx, key, want, true)
 	if d != nil && !joined {
 		go f.run(d, want, fetch, syncDeferred(ctx))
@@ -95,15 +95,15 @@ func (f *Filler) Get(ctx context.Context, key string, want Expect, fetch Fetch) 
 	return d, joined, err
 }
 
-// Fill downloads key, or joins its download in flight, and waits; it
+// Publish downloads key, or joins its download in flight, and waits; it
 // returns the size published. Unlike Get it does not look in the store
 // first (the caller has just done so: a bulk mirror sync checks every file
 // once, not twice) and keeps no spool (nobody streams it): a client that
-// joins meanwhile waits for the published object. A download Fill starts
+// joins meanwhile waits for the published object. A download Publish starts
 // runs on the caller's goroutine (a mirror's long-lived workers, rather
 // than a fresh goroutine per file); ctx ending aborts it unless other
 // clients have joined it. This is the mirror's path.
-func (f *Filler) Fill(ctx context.Context, key string, want Expect, fetch Fetch) (int64, error) {
+func (f *Filler) Publish(ctx context.Context, key string, want Expect, fetch Fetch) (int64, error) {
 	d, joined, err := f.get(ctx, key, want, false)
 	if err != nil {
 		return 0, err

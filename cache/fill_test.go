@@ -51,14 +51,14 @@ func TestFillPublishesOnlyVerified(t *testing.T) {
 	fetch := func(context.Context) (io.ReadCloser, int64, error) {
 		return io.NopCloser(strings.NewReader(body)), int64(len(body)), nil
 	}
-	n, err := f.Fill(ctx, "web/packages/ok.whl", cache.Expect{SHA256: sha(body), Size: int64(len(body))}, fetch)
+	n, err := f.Publish(ctx, "web/packages/ok.whl", cache.Expect{SHA256: sha(body), Size: int64(len(body))}, fetch)
 	if err != nil || n != int64(len(body)) {
-		t.Fatalf("Fill = %d, %v", n, err)
+		t.Fatalf("Publish = %d, %v", n, err)
 	}
 	if got := storetest.Get(t, s, "web/packages/ok.whl"); string(got) != body {
 		t.Errorf("published %q", got)
 	}
-	_, err = f.Fill(ctx, "web/packages/bad.whl", cache.Expect{SHA256: sha("other"), Size: -1}, fetch)
+	_, err = f.Publish(ctx, "web/packages/bad.whl", cache.Expect{SHA256: sha("other"), Size: -1}, fetch)
 	if !errors.Is(err, cache.ErrHashMismatch) {
 		t.Errorf("a wrong hash: %v, want ErrHashMismatch", err)
 	}
@@ -76,7 +76,7 @@ func TestFillAbandoned(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := f.Fill(ctx, "web/packages/a.whl", cache.Expect{SHA256: sha("x"), Size: 100}, fetch)
+		_, err := f.Publish(ctx, "web/packages/a.whl", cache.Expect{SHA256: sha("x"), Size: 100}, fetch)
 		done <- err
 	}()
 	<-started
@@ -85,10 +85,10 @@ func TestFillAbandoned(t *testing.T) {
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) {
-			t.Errorf("Fill after its context ended: %v", err)
+			t.Errorf("Publish after its context ended: %v", err)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("Fill kept running after its context ended")
+		t.Fatal("Publish kept running after its context ended")
 	}
 	storetest.AssertMissing(t, s, "web/packages/a.whl")
 	if left := tempFiles(t, s.Root()); len(left) > 0 {
@@ -106,11 +106,11 @@ func TestFillKeptForJoiner(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	filled := make(chan error, 1)
 	go func() {
-		_, err := f.Fill(ctx, "web/packages/j.whl", want, fetch)
+		_, err := f.Publish(ctx, "web/packages/j.whl", want, fetch)
 		filled <- err
 	}()
 	<-started
-	d, joined, err := f.Get(context.Background(), "web/packages/j.whl", want, fetch)
+	d, joined, err := f.Stream(context.Background(), "web/packages/j.whl", want, fetch)
 	if err != nil || !joined {
 		t.Fatalf("Get = joined %v, %v", joined, err)
 	}
@@ -131,7 +131,7 @@ func TestFillKeptForJoiner(t *testing.T) {
 func TestFillStalled(t *testing.T) {
 	s, f := newFiller(t, cache.FillerOptions{IdleTimeout: 50 * time.Millisecond})
 	fetch, _, _ := pipeFetch(10)
-	_, err := f.Fill(context.Background(), "web/packages/s.whl", cache.Expect{SHA256: sha("x"), Size: 10}, fetch)
+	_, err := f.Publish(context.Background(), "web/packages/s.whl", cache.Expect{SHA256: sha("x"), Size: 10}, fetch)
 	if !errors.Is(err, cache.ErrStalled) {
 		t.Errorf("silent upstream: %v, want ErrStalled", err)
 	}

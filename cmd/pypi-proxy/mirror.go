@@ -156,9 +156,9 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer stopDebug()
 	}
-	bc := cfg.up.backend(cfg.cacheDir)
+	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.filter, bc.noHTTPCache = set, true
-	b, err := openBackend(bc, log)
+	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func addPrefetchFlags(fs *pflag.FlagSet, cfg *prefetchConfig) {
 // startPrefetch, with --prefetch, takes the mirror lock and runs the
 // mirror every --prefetch-interval in the background until ctx ends. It
 // drives the index service serve answers from, so pages and files it fetches are hits for the proxy.
-func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *backend, set *filter.Set, log *slog.Logger) error {
+func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *machinery, set *filter.Set, log *slog.Logger) error {
 	if !pc.enabled {
 		return nil
 	}

@@ -97,7 +97,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bc := cfg.up.backend(cfg.cacheDir)
+	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
 	bc.revalidateAfter = cfg.revalidateAfter
 	bc.filter, bc.maxCacheSize = set, int64(cfg.maxCacheSize)
@@ -105,7 +105,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// memory: only worth it with a limit (a full mirror is millions of files).
 	bc.trackCache = cfg.maxCacheSize > 0
 	bc.rootFromTree = cfg.prefetch.enabled
-	b, err := openBackend(bc, log)
+	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err
 	}

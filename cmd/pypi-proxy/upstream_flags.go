@@ -30,9 +30,9 @@ func (u *upstreamFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&u.caFile, "ca-file", "", "PEM file of extra CA certificates to trust for upstream TLS")
 }
 
-// backend starts a backendConfig with the upstream settings.
-func (u *upstreamFlags) backend(cacheDir string) backendConfig {
-	return backendConfig{
+// machinery starts a machineryConfig with the upstream settings.
+func (u *upstreamFlags) machinery(cacheDir string) machineryConfig {
+	return machineryConfig{
 		upstream: u.upstream, cacheDir: cacheDir, timeout: u.timeout, retries: u.retries,
 		username: u.username, password: u.password, token: u.token, caFile: u.caFile, maxUpstream: u.maxUpstream,
 	}

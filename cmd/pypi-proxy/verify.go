@@ -58,9 +58,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer lock.Release()
 	}
-	bc := cfg.up.backend(cfg.cacheDir)
+	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.readMostly = true
-	b, err := openBackend(bc, log)
+	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err
 	}

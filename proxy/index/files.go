@@ -23,7 +23,7 @@ func (s *Service) StartDownload(ctx context.Context, key string) (*cache.Downloa
 	if err != nil {
 		return nil, false, err
 	}
-	d, joined, err := s.filler.Get(ctx, key, want, fetch)
+	d, joined, err := s.filler.Stream(ctx, key, want, fetch)
 	if joined {
 		coalescedWaiters.WithLabelValues("file").Inc()
 	}

@@ -107,7 +107,7 @@ func (p *Plan) Fetch(ctx context.Context, key string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return p.s.filler.Fill(ctx, key, want, fetch)
+	return p.s.filler.Publish(ctx, key, want, fetch)
 }
 
 // Commit writes a prepared plan: the origins, the page, then the deletion
@@ -147,7 +147,7 @@ func (s *Service) FetchFile(ctx context.Context, key string) (int64, error) {
 		}
 		return 0, err
 	}
-	return s.filler.Fill(ctx, key, want, fetch)
+	return s.filler.Publish(ctx, key, want, fetch)
 }
 
 // RemoveProject deletes a project's pages, JSON API copies, files and

@@ -11,9 +11,9 @@ import (
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
-// backendConfig is what every command needs of the machinery: the tree,
+// machineryConfig is what every command needs of the machinery: the tree,
 // the upstream router and the index service over them.
-type backendConfig struct {
+type machineryConfig struct {
 	upstream        string
 	cacheDir        string
 	timeout         time.Duration
@@ -42,9 +42,9 @@ type backendConfig struct {
 	readMostly bool
 }
 
-// backend is the machinery one command runs: serve puts the HTTP server
+// machinery is the machinery one command runs: serve puts the HTTP server
 // in front of it, mirror and verify drive the index service directly.
-type backend struct {
+type machinery struct {
 	store  cache.Store // the tree, with the budget's decorator when there is one
 	up     *upstream.Client
 	index  *index.Service
@@ -52,14 +52,14 @@ type backend struct {
 }
 
 // Close aborts downloads in flight and flushes the budget.
-func (b *backend) Close() {
+func (b *machinery) Close() {
 	b.index.Close()
 	if b.budget != nil {
 		b.budget.Close()
 	}
 }
 
-func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
+func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if _, err := upstream.ParseIndexURL(cfg.upstream); err != nil {
 		return nil, usageErr("--upstream: %v", err)
 	}
@@ -86,7 +86,7 @@ func openBackend(cfg backendConfig, log *slog.Logger) (*backend, error) {
 	if err != nil {
 		return nil, usageErr("upstream: %v", err)
 	}
-	b := &backend{store: fsStore, up: up}
+	b := &machinery{store: fsStore, up: up}
 	if cfg.trackCache {
 		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, Logger: log})
 		if err != nil {
