@@ -26,6 +26,8 @@ type env struct {
 	dir string
 	// configure adjusts every Mirror's config (filters, workers).
 	configure func(*prefetch.Config, *index.Config)
+	// client adjusts the upstream client's config (credentials, CA).
+	client func(*upstream.Config)
 }
 
 func newEnv(t *testing.T, opts fakepypi.Options) *env {
@@ -47,7 +49,11 @@ func (e *env) mirror() (*prefetch.Mirror, *index.Service, *cache.FS) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	up, err := upstream.New(upstream.Config{IndexURL: e.up.IndexURL(), Store: store, Retries: -1, Logger: quietLogger()})
+	ucfg := upstream.Config{IndexURL: e.up.IndexURL(), Store: store, Retries: -1, Logger: quietLogger()}
+	if e.client != nil {
+		e.client(&ucfg)
+	}
+	up, err := upstream.New(ucfg)
 	if err != nil {
 		e.t.Fatal(err)
 	}

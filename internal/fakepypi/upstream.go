@@ -23,6 +23,12 @@ type Options struct {
 	ChangelogPageSize int
 	// NoXMLRPC answers the XML-RPC endpoint with 404, like an index without PyPI's mirroring API.
 	NoXMLRPC bool
+	// TLS serves both hosts over HTTPS with a certificate from a private CA
+	// (WriteCAFile writes it for the client).
+	TLS bool
+	// Username and Password, when set, are the Basic credentials the index
+	// host requires (401 without them), as a private index would.
+	Username, Password string
 }
 
 // Host names one of the two servers of an Upstream.
@@ -62,6 +68,7 @@ type Upstream struct {
 	indexSrv, filesSrv *http.Server
 	done               chan struct{}
 	closeOnce          sync.Once
+	ca                 *privateCA // with Options.TLS
 }
 
 // New starts both servers and returns the Upstream. It panics if it cannot listen; use Start to get
@@ -89,6 +96,14 @@ func Start(opts Options) (*Upstream, error) {
 	if u.filesLn, err = net.Listen("tcp", orDefault(opts.FilesAddr)); err != nil {
 		u.indexLn.Close()
 		return nil, fmt.Errorf("fakepypi: files host: %w", err)
+	}
+	if opts.TLS {
+		if u.ca, err = newPrivateCA(); err != nil {
+			u.indexLn.Close()
+			u.filesLn.Close()
+			return nil, fmt.Errorf("fakepypi: TLS: %w", err)
+		}
+		u.indexLn, u.filesLn = u.ca.listen(u.indexLn), u.ca.listen(u.filesLn)
 	}
 	u.indexSrv = &http.Server{Handler: u.wrap(IndexHost, u.serveIndex), ReadHeaderTimeout: 10 * time.Second}
 	u.filesSrv = &http.Server{Handler: u.wrap(FilesHost, u.serveFiles), ReadHeaderTimeout: 10 * time.Second}
@@ -120,7 +135,7 @@ func (u *Upstream) Close() {
 }
 
 // BaseURL is the index host's root, "http://127.0.0.1:PORT" (for /pypi/... and XML-RPC at BaseURL()+"/pypi").
-func (u *Upstream) BaseURL() string { return "http://" + u.indexLn.Addr().String() }
+func (u *Upstream) BaseURL() string { return u.scheme() + "://" + u.indexLn.Addr().String() }
 
 // IndexURL is the simple index, "http://127.0.0.1:PORT/simple/".
 func (u *Upstream) IndexURL() string { return u.BaseURL() + "/simple/" }
@@ -129,12 +144,17 @@ func (u *Upstream) IndexURL() string { return u.BaseURL() + "/simple/" }
 func (u *Upstream) XMLRPCURL() string { return u.BaseURL() + "/pypi" }
 
 // FilesURL is the files host's root, "http://127.0.0.1:PORT".
-func (u *Upstream) FilesURL() string { return "http://" + u.filesLn.Addr().String() }
+func (u *Upstream) FilesURL() string { return u.scheme() + "://" + u.filesLn.Addr().String() }
 
 // wrap counts every request, then applies a matching fault or calls h.
 func (u *Upstream) wrap(host Host, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.counts.add(host, r.URL.Path)
+		if host == IndexHost && !u.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="fakepypi"`)
+			http.Error(w, "fakepypi: credentials required", http.StatusUnauthorized)
+			return
+		}
 		if f, ok := u.faults.take(host, r.URL.Path); ok {
 			u.applyFault(f, w, r, h)
 			return
