@@ -320,3 +320,17 @@ func TestBudgetConcurrent(t *testing.T) {
 		t.Errorf("bytes %d (max %d), evictions %d", bytes, max, ev)
 	}
 }
+
+// TestBudgetStoreCompliance: the budget's decorator is a Store like any
+// other.
+func TestBudgetStoreCompliance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) cache.Store {
+		fs := newFS(t)
+		b, err := cache.NewBudget(fs, cache.BudgetOptions{MaxBytes: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return cache.WithBudget(fs, b)
+	})
+}

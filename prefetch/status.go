@@ -7,15 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
@@ -159,47 +156,46 @@ func saveSerials(ctx context.Context, s cache.Store, m map[string]int64) error {
 }
 
 // ErrLocked is returned when another mirror (or serve --prefetch) holds the
-// directory's lock.
-var ErrLocked = errors.New("another pypi-proxy mirror (or bandersnatch) is writing this directory")
+// tree's lock.
+var ErrLocked = errors.New("another pypi-proxy mirror (or bandersnatch) is writing this tree")
 
-// Lock is the flock on a mirror directory's .lock file. The kernel drops it
-// when the process dies, so a killed mirror never leaves it stuck.
-type Lock struct{ f *os.File }
+// Lock is the mirror's lock on a tree: one writer at a time. On the
+// filesystem it is bandersnatch's .lock (an flock the kernel drops when
+// the process dies, so a killed mirror never leaves it stuck).
+type Lock struct{ l cache.Lock }
 
-// AcquireLock takes the exclusive lock of the mirror directory dir, failing
-// at once with ErrLocked when another process holds it.
+// AcquireLock takes the mirror's lock of the directory dir, failing at
+// once with ErrLocked when another process holds it.
 func AcquireLock(dir string) (*Lock, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, cache.LockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	store, err := cache.NewFS(dir)
 	if err != nil {
-		return nil, fmt.Errorf("lock: %w", err)
+		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		holder, _ := io.ReadAll(io.LimitReader(f, 64))
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w: %s is locked (held by pid %s)", ErrLocked, path, strings.TrimSpace(string(holder)))
-		}
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+	return LockStore(context.Background(), store)
+}
+
+// LockStore takes the mirror's lock of any store that can lock
+// (cache.Locker).
+func LockStore(ctx context.Context, s cache.Store) (*Lock, error) {
+	l, err := cache.TryLock(ctx, s, "")
+	if errors.Is(err, cache.ErrLocked) {
+		return nil, fmt.Errorf("%w: %w", ErrLocked, err)
 	}
-	if err := f.Truncate(0); err == nil {
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	if err != nil {
+		return nil, err
 	}
-	return &Lock{f: f}, nil
+	return &Lock{l: l}, nil
 }
 
 // Release drops the lock.
 func (l *Lock) Release() error {
-	if l == nil || l.f == nil {
+	if l == nil || l.l == nil {
 		return nil
 	}
-	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-	err := l.f.Close()
-	l.f = nil
-	return err
+	return l.l.Release()
 }
 
 // durable flushes the pass's deferred writes (pages and files written with

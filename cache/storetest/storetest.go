@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cache.Store) {
 		{"LargeStreamed", testLarge},
 		{"CancelledContext", testCancelledContext},
 		{"CopyObject", testCopyObject},
+		{"Lock", testLock},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
