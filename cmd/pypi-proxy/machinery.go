@@ -45,7 +45,7 @@ type machineryConfig struct {
 // machinery is the machinery one command runs: serve puts the HTTP server
 // in front of it, mirror and verify drive the index service directly.
 type machinery struct {
-	store  cache.Store // the tree, with the budget's decorator when there is one
+	store  cache.Store // the tree, observed (metrics), under the budget's decorator when there is one
 	up     *upstream.Client
 	index  *index.Service
 	budget *cache.Budget // nil unless trackCache
@@ -86,13 +86,13 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if err != nil {
 		return nil, usageErr("upstream: %v", err)
 	}
-	b := &machinery{store: fsStore, up: up}
+	b := &machinery{store: cache.WithMetrics(fsStore), up: up}
 	if cfg.trackCache {
 		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, Logger: log})
 		if err != nil {
 			return nil, err
 		}
-		b.store = cache.WithBudget(fsStore, b.budget)
+		b.store = cache.WithMetrics(cache.WithBudget(fsStore, b.budget))
 		bytes, files, _ := b.budget.Stats()
 		log.Info("cache opened", "files", files, "bytes", bytes, "max_bytes", cfg.maxCacheSize)
 	}
