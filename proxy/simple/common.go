@@ -56,16 +56,58 @@ func validHash(name, value string) bool {
 	return true
 }
 
-// parseHashPair parses "<hashname>=<hex>" (a URL fragment or a
-// data-core-metadata value) into dst when it is a valid hash.
-func parseHashPair(s string, dst map[string]string) bool {
-	name, value, ok := strings.Cut(s, "=")
-	name = strings.ToLower(name)
-	if !ok || !validHash(name, value) {
-		return false
+// pipHashNames are the hash names pip checks (pip's _SUPPORTED_HASHES, the
+// names hashlib guarantees), in pip's order of preference. pip ignores any
+// other name in an HTML link's fragment or a data-core-metadata value.
+var pipHashNames = [...]string{"sha512", "sha384", "sha256", "sha224", "sha1", "md5"}
+
+func isPipHashName(name string) bool {
+	for _, n := range pipHashNames {
+		if n == name {
+			return true
+		}
 	}
-	dst[name] = value
-	return true
+	return false
+}
+
+// parseLinkHash finds the hash of an HTML link as pip does
+// (pip/_internal/models/link.py, LinkHash._hash_url_fragment_re
+// "[#&](sha512|sha384|sha256|sha224|sha1|md5)=([^&]*)" searched in the URL):
+// the first "#name=" or "&name=" with a name pip checks, case-sensitive and
+// not percent-decoded, up to the next "&". Anything else (blake2b, SHA256,
+// sha256%3D...) pip ignores, so it must not become a binding hash here. Unlike
+// pip, a value that is not hex is dropped rather than carried into a
+// certain mismatch.
+func parseLinkHash(href string, dst map[string]string) {
+	for i := 0; i < len(href); i++ {
+		if href[i] != '#' && href[i] != '&' {
+			continue
+		}
+		rest := href[i+1:]
+		for _, n := range pipHashNames {
+			v, ok := strings.CutPrefix(rest, n+"=")
+			if !ok {
+				continue
+			}
+			if end := strings.IndexByte(v, '&'); end >= 0 {
+				v = v[:end]
+			}
+			if validHash(n, v) {
+				dst[n] = v
+			}
+			return
+		}
+	}
+}
+
+// parseMetadataHash reads a data-core-metadata value "<name>=<hex>" as pip
+// does (str.partition("=") and supported_hashes): a name pip does not check is
+// no hash, and the file stays available without one.
+func parseMetadataHash(s string, dst map[string]string) {
+	name, value, ok := strings.Cut(s, "=")
+	if ok && isPipHashName(name) && validHash(name, value) {
+		dst[name] = value
+	}
 }
 
 // cleanHashes copies src into a new non-nil map, lower-casing names and dropping

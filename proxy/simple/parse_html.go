@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -20,6 +21,8 @@ const (
 	hasDistInfoMetadata
 	hasGPGSig
 	hasProvenance
+	hasSize
+	hasUploadTime
 )
 
 // rawAnchor is an <a> element as read, before URL resolution.
@@ -28,7 +31,8 @@ type rawAnchor struct {
 	href, requiresPython, yanked   string
 	coreMetadata, distInfoMetadata string
 	gpgSig, provenance             string
-	text                           []byte
+	size, uploadTime               string
+	text                           []byte // the root index's project name
 }
 
 // rawPage is what the tokenizer pass collects from a page.
@@ -46,15 +50,19 @@ type rawPage struct {
 // Every <a> with an href is a file. The href is resolved against the first
 // <base href> of the page, itself resolved against base (the page URL; nil
 // keeps hrefs as written). A "#<hashname>=<hex>" fragment becomes the file's
-// hash and is removed from File.URL. The filename is the trimmed anchor text,
-// or the last URL path segment when the text is empty. data-requires-python,
-// data-yanked (present means yanked; the value is the reason),
-// data-core-metadata (falling back to data-dist-info-metadata, PEP 714; "true"
-// or "<hashname>=<hex>", "false" meaning absent), data-gpg-sig and
-// data-provenance are read. The <meta> tags pypi:repository-version,
-// pypi:project-status, pypi:project-status-reason (PEP 792), pypi:tracks and
-// pypi:alternate-locations (PEP 708, one tag per URL) fill Meta. HTML carries no
-// sizes or serial: Size and LastSerial are -1, Versions is nil.
+// hash when pip would check it (see parseLinkHash) and is removed from File.URL.
+// The filename is the percent-decoded last segment of the URL's path, never the
+// anchor text: pip, uv and pypi-simple all do so, and the text of real pages
+// is often something else (another version, "#egg=" text, a path with "/").
+// data-requires-python, data-yanked (present means yanked; the value is the
+// reason, "" for none), data-core-metadata (falling back to
+// data-dist-info-metadata, PEP 714; "true" or "<hashname>=<hex>", "false"
+// meaning absent), data-gpg-sig, data-provenance and the non-standard
+// data-size and data-upload-time (which uv reads) are read. The <meta> tags
+// pypi:repository-version, pypi:project-status, pypi:project-status-reason
+// (PEP 792), pypi:tracks and pypi:alternate-locations (PEP 708, one tag per
+// URL) fill Meta; PyPI's and bandersnatch's <!--SERIAL n--> comment is
+// LastSerial (-1 without it). Size is -1 without data-size; Versions is nil.
 func ParseProjectHTML(data []byte, base *url.URL, name string) (*Project, error) {
 	raw, err := scanHTML(data)
 	if err != nil {
@@ -72,29 +80,25 @@ func ParseProjectHTML(data []byte, base *url.URL, name string) (*Project, error)
 		if err != nil {
 			continue // an unusable link is not a file
 		}
-		p.Files = append(p.Files, a.file(u))
+		p.Files = append(p.Files, a.file(u, href))
 	}
 	return p, nil
 }
 
-// file converts the anchor, whose href resolved to u, into a File.
-func (a *rawAnchor) file(u *url.URL) File {
+// file converts the anchor, whose href (as written) resolved to u, into a File.
+func (a *rawAnchor) file(u *url.URL, href string) File {
 	f := File{
-		Filename:       trimHTMLSpace(string(a.text)),
+		Filename:       lastSegment(u),
 		URL:            stripFragment(u),
 		Hashes:         map[string]string{},
 		RequiresPython: a.requiresPython,
 		Yanked:         a.set&hasYanked != 0,
 		YankedReason:   a.yanked,
-		Size:           -1,
+		Size:           parseSize(a.size, a.set&hasSize != 0),
+		UploadTime:     a.uploadTime,
 		Provenance:     a.provenance,
 	}
-	if f.Filename == "" {
-		f.Filename = trimHTMLSpace(lastSegment(u))
-	}
-	if u.Fragment != "" {
-		parseHashPair(u.Fragment, f.Hashes)
-	}
+	parseLinkHash(href, f.Hashes)
 	switch {
 	case a.set&hasCoreMetadata != 0:
 		f.CoreMetadata = parseCoreMetadataAttr(a.coreMetadata)
@@ -120,13 +124,24 @@ func parseCoreMetadataAttr(v string) CoreMetadata {
 		return CoreMetadata{}
 	}
 	cm := CoreMetadata{Available: true, Hashes: map[string]string{}}
-	parseHashPair(v, cm.Hashes)
+	parseMetadataHash(v, cm.Hashes)
 	return cm
+}
+
+// parseSize reads a data-size value: a decimal byte count, else unknown (-1).
+func parseSize(v string, present bool) int64 {
+	v = trimHTMLSpace(v)
+	if !present || !isDigits(v) || len(v) > 18 {
+		return -1
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return n
 }
 
 // ParseRootHTML parses a PEP 503 root index: the trimmed text of each <a> is a
 // project name (the last path segment of its href when the text is empty).
-// LastSerial is -1 throughout; the caller knows the X-PyPI-Last-Serial header.
+// The page's LastSerial is its <!--SERIAL n--> comment (-1 without); the
+// projects' are -1.
 func ParseRootHTML(data []byte, base *url.URL) (*RootIndex, error) {
 	raw, err := scanHTML(data)
 	if err != nil {
@@ -183,6 +198,10 @@ func scanHTML(data []byte) (*rawPage, error) {
 			if cur != nil {
 				cur.text = append(cur.text, z.Text()...)
 			}
+		case html.CommentToken:
+			if n, ok := parseSerialComment(z.Text()); ok && raw.meta.LastSerial < 0 {
+				raw.meta.LastSerial = n
+			}
 		case html.EndTagToken:
 			if name, _ := z.TagName(); string(name) == "a" {
 				cur = nil
@@ -235,6 +254,10 @@ func readAnchorAttrs(z *html.Tokenizer, a *rawAnchor, more bool) {
 			bit, dst = hasGPGSig, &a.gpgSig
 		case "data-provenance":
 			bit, dst = hasProvenance, &a.provenance
+		case "data-size":
+			bit, dst = hasSize, &a.size
+		case "data-upload-time":
+			bit, dst = hasUploadTime, &a.uploadTime
 		default:
 			continue
 		}
@@ -291,6 +314,18 @@ func (raw *rawPage) readMeta(z *html.Tokenizer) error {
 		m.AlternateLocations = append(m.AlternateLocations, content)
 	}
 	return nil
+}
+
+// parseSerialComment reads the text of PyPI's and bandersnatch's
+// "<!--SERIAL 123-->" comment.
+func parseSerialComment(text []byte) (int64, bool) {
+	rest, ok := strings.CutPrefix(trimHTMLSpace(string(text)), "SERIAL ")
+	rest = trimHTMLSpace(rest)
+	if !ok || !isDigits(rest) || len(rest) > 18 {
+		return 0, false
+	}
+	n, _ := strconv.ParseInt(rest, 10, 64)
+	return n, true
 }
 
 // trimHTMLSpace trims ASCII whitespace as HTML defines it.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 )
 
 // jsonStatus is the PEP 792 "project-status" object.
@@ -15,7 +16,7 @@ type jsonStatus struct {
 
 type jsonMetaIn struct {
 	APIVersion    string      `json:"api-version"`
-	LastSerial    *int64      `json:"_last-serial"`
+	LastSerial    jsonSerial  `json:"_last-serial"`
 	Tracks        []string    `json:"tracks"`
 	ProjectStatus *jsonStatus `json:"project-status"` // not PEP 792's place; read as a fallback
 }
@@ -52,7 +53,7 @@ type jsonFileIn struct {
 // read as Python truthiness (false, null and "" mean not yanked; a string is
 // the reason). "core-metadata" falls back to the legacy "dist-info-metadata"
 // and "data-dist-info-metadata" keys (PEP 714). A missing size or _last-serial
-// is -1. The PEP 792 "project-status" object and the PEP 708 "meta.tracks" and
+// is -1; _last-serial may be a number or, as bandersnatch writes it, a string. The PEP 792 "project-status" object and the PEP 708 "meta.tracks" and
 // "alternate-locations" lists are kept. Unknown keys are ignored; a major
 // api-version other than 1 is an error wrapping ErrUnsupportedAPIVersion.
 func ParseProjectJSON(data []byte, base *url.URL) (*Project, error) {
@@ -69,7 +70,7 @@ func ParseProjectJSON(data []byte, base *url.URL) (*Project, error) {
 		Versions: in.Versions,
 		Meta: Meta{
 			APIVersion:         in.Meta.APIVersion,
-			LastSerial:         serialOr(in.Meta.LastSerial),
+			LastSerial:         in.Meta.LastSerial.value(),
 			Tracks:             in.Meta.Tracks,
 			AlternateLocations: in.AlternateLocations,
 		},
@@ -161,15 +162,16 @@ func parseCoreMetadataJSON(raw json.RawMessage) (CoreMetadata, error) {
 	if err := json.Unmarshal(raw, &hashes); err != nil {
 		return CoreMetadata{}, fmt.Errorf("core-metadata: want a boolean or an object of hashes, got %.40s", raw)
 	}
-	// An empty object is falsy, as for clients written in Python.
-	return CoreMetadata{Available: len(hashes) > 0, Hashes: cleanHashes(hashes)}, nil
+	// An object, even an empty one, means available: pip (isinstance dict)
+	// and uv (CoreMetadata::Hashes) agree.
+	return CoreMetadata{Available: true, Hashes: cleanHashes(hashes)}, nil
 }
 
 type jsonRootIn struct {
 	Meta     jsonMetaIn `json:"meta"`
 	Projects []struct {
-		Name       string `json:"name"`
-		LastSerial *int64 `json:"_last-serial"`
+		Name       string     `json:"name"`
+		LastSerial jsonSerial `json:"_last-serial"`
 	} `json:"projects"`
 }
 
@@ -186,22 +188,49 @@ func ParseRootJSON(data []byte) (*RootIndex, error) {
 	}
 	r := &RootIndex{
 		Projects: make([]RootProject, 0, len(in.Projects)),
-		Meta:     Meta{APIVersion: in.Meta.APIVersion, LastSerial: serialOr(in.Meta.LastSerial)},
+		Meta:     Meta{APIVersion: in.Meta.APIVersion, LastSerial: in.Meta.LastSerial.value()},
 	}
 	for _, p := range in.Projects {
 		if p.Name == "" {
 			continue
 		}
-		r.Projects = append(r.Projects, RootProject{Name: p.Name, LastSerial: serialOr(p.LastSerial)})
+		r.Projects = append(r.Projects, RootProject{Name: p.Name, LastSerial: p.LastSerial.value()})
 	}
 	return r, nil
 }
 
-func serialOr(p *int64) int64 {
-	if p == nil {
+// jsonSerial is PyPI's _last-serial: a number from PyPI, a string of digits
+// from bandersnatch (which writes str(serial)). Absent or null is -1.
+type jsonSerial struct {
+	n   int64
+	set bool
+}
+
+func (s *jsonSerial) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*s = jsonSerial{}
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var str string
+		if err := json.Unmarshal(b, &str); err != nil {
+			return err
+		}
+		b = []byte(str)
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("_last-serial: want a non-negative integer, got %.40s", b)
+	}
+	*s = jsonSerial{n: n, set: true}
+	return nil
+}
+
+func (s jsonSerial) value() int64 {
+	if !s.set {
 		return -1
 	}
-	return *p
+	return s.n
 }
 
 func deref(p *string) string {

@@ -8,19 +8,19 @@ import (
 // RenderProjectHTML renders p as a PEP 503 project page (API v1 HTML, valid
 // for both text/html and application/vnd.pypi.simple.v1+html).
 //
-// The head carries pypi:repository-version (the same version rule as
-// RenderProjectJSON) and, when set, the PEP 792 pypi:project-status and
+// The head carries pypi:repository-version (see htmlVersion) and, when set, the PEP 792 pypi:project-status and
 // pypi:project-status-reason and the PEP 708 pypi:tracks and
 // pypi:alternate-locations tags (one per URL). Each file is one
-// <a href="URL#HASH=HEX" ...>FILENAME</a><br />, the fragment using sha256 when
-// present, else the alphabetically first hash. Attributes written when set:
-// data-requires-python, data-yanked (empty when there is no reason),
-// data-core-metadata and, with the same value for older clients (PEP 714),
-// data-dist-info-metadata ("<hashname>=<hex>" or "true"), data-gpg-sig and
-// data-provenance. Every value is HTML-escaped. PyPI's trailing
+// <a href="URL#HASH=HEX" ...>FILENAME</a><br />, the fragment using the hash
+// preferredHash picks. Attributes written when set: data-requires-python,
+// data-yanked (empty when there is no reason), data-core-metadata and, with the
+// same value for pip before 23.2 (PEP 714), data-dist-info-metadata
+// ("<hashname>=<hex>" or "true"), data-gpg-sig, data-provenance, and the
+// non-standard data-size and data-upload-time (uv reads them). Every value is
+// HTML-escaped. PyPI's trailing
 // <!--SERIAL n--> comment is written when LastSerial >= 0.
 func RenderProjectHTML(p *Project) []byte {
-	version, _ := renderVersion(p)
+	version := htmlVersion(p)
 	b := make([]byte, 0, 512+640*len(p.Files))
 	b = append(b, "<!DOCTYPE html>\n<html>\n  <head>\n"...)
 	b = appendMetaTag(b, "pypi:repository-version", version)
@@ -93,16 +93,29 @@ func appendHTMLFile(b []byte, f *File) []byte {
 	if f.Provenance != "" {
 		b = appendAttr(b, "data-provenance", f.Provenance)
 	}
+	if f.Size >= 0 {
+		b = append(b, ` data-size="`...)
+		b = strconv.AppendInt(b, f.Size, 10)
+		b = append(b, '"')
+	}
+	if f.UploadTime != "" {
+		b = appendAttr(b, "data-upload-time", f.UploadTime)
+	}
 	b = append(b, '>')
 	b = appendHTMLEscaped(b, f.Filename)
 	return append(b, "</a><br />\n"...)
 }
 
 // preferredHash picks the hash an HTML link carries: sha256 when present, else
-// the alphabetically first name.
+// the first pip checks in pip's order, else the alphabetically first name.
 func preferredHash(m map[string]string) (string, bool) {
 	if _, ok := m["sha256"]; ok {
 		return "sha256", true
+	}
+	for _, n := range pipHashNames {
+		if _, ok := m[n]; ok {
+			return n, true
+		}
 	}
 	first, found := "", false
 	for k := range m {

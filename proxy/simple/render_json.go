@@ -3,22 +3,19 @@ package simple
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
-// legacyAPIVersion is declared when a page lacks the PEP 700 fields that every
-// version from 1.1 on makes mandatory (size of every file, versions).
+// legacyAPIVersion is declared in JSON when a page lacks a field that every
+// version from 1.1 on makes mandatory there (PEP 700: the size of every file).
 const legacyAPIVersion = "1.0"
 
-// renderVersion returns the api-version a project page is rendered with and
-// whether the PEP 700 fields (size, versions) are emitted: APIVersion when
-// every file has a known size and the version list is known (non-nil),
-// otherwise "1.0". Both page formats use the same rule, so the two
-// serializations of one page declare the same version (PEP 691).
-func renderVersion(p *Project) (string, bool) {
-	if p.Versions == nil {
-		return legacyAPIVersion, false
-	}
+// jsonVersion returns the api-version a project page's JSON declares and
+// whether every file's "size" is written: APIVersion when every file has a
+// known size, otherwise "1.0". Declaring more than upstream did is fine where
+// the page meets it; 1.2-1.4 (PEP 708, 740, 792) add only optional fields.
+func jsonVersion(p *Project) (string, bool) {
 	for i := range p.Files {
 		if p.Files[i].Size < 0 {
 			return legacyAPIVersion, false
@@ -27,18 +24,66 @@ func renderVersion(p *Project) (string, bool) {
 	return APIVersion, true
 }
 
+// htmlVersion returns the pypi:repository-version of a project page's HTML:
+// the JSON version, or upstream's when higher (capped at APIVersion, the
+// fields this package knows). PEP 700's mandatory fields are JSON's only, so
+// an HTML page declared 1.1-1.4 upstream keeps its version.
+func htmlVersion(p *Project) string {
+	v, _ := jsonVersion(p)
+	up := p.Meta.APIVersion
+	if minorOf(up) > minorOf(APIVersion) {
+		up = APIVersion
+	}
+	if minorOf(up) > minorOf(v) {
+		return up
+	}
+	return v
+}
+
+// minorOf returns the minor version of "1.<minor>" (0 for "", "1" or junk).
+func minorOf(v string) int {
+	_, minor, ok := strings.Cut(v, ".")
+	if !ok || !isDigits(minor) || len(minor) > 6 {
+		return 0
+	}
+	n, _ := strconv.Atoi(minor)
+	return n
+}
+
+// versions returns p.Versions, or, when upstream gave none (an HTML page, a
+// 1.0 JSON page), the versions of its files in order of first appearance
+// (PEP 700 asks for every version; those without files are unknowable then).
+func versions(p *Project) []string {
+	if p.Versions != nil {
+		return p.Versions
+	}
+	out := []string{}
+	seen := map[string]bool{}
+	for i := range p.Files {
+		v := VersionFromFilename(p.Name, p.Files[i].Filename)
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // RenderProjectJSON renders p as a PEP 691 project page
 // (application/vnd.pypi.simple.v1+json). Keys are sorted, as PyPI sends them,
-// and the output is deterministic. The api-version follows renderVersion;
-// "size" and "versions" are written only under APIVersion. "core-metadata" is
-// false, true or an object of hashes, and the legacy dist-info-metadata key is
-// never written (PEP 714). "hashes" is always an object, "requires-python" null
+// and the output is deterministic. The api-version follows jsonVersion; "size"
+// is written for every file under APIVersion, for none under 1.0. "versions" is
+// always written (upstream's, else computed from the file names: see versions).
+// "core-metadata" is false, true or an object of hashes, repeated in
+// "data-dist-info-metadata" as PyPI does; the PEP 691 spelling
+// "dist-info-metadata" is never written (PEP 714: pip 22.3-23.1 fails hard on
+// it). "hashes" is always an object, "requires-python" null
 // or a string, "yanked" false, true or the reason. "upload-time", "gpg-sig",
 // "provenance", the top-level PEP 792 "project-status" object and the PEP 708
 // "meta.tracks" and "alternate-locations" lists are written only when set.
 // "_last-serial" is written when >= 0.
 func RenderProjectJSON(p *Project) []byte {
-	version, full := renderVersion(p)
+	version, full := jsonVersion(p)
 	b := make([]byte, 0, 256+640*len(p.Files))
 	b = append(b, '{')
 	if p.Meta.AlternateLocations != nil {
@@ -68,10 +113,8 @@ func RenderProjectJSON(p *Project) []byte {
 		b = appendJSONString(b, p.Meta.ProjectStatus)
 		b = append(b, '}')
 	}
-	if full {
-		b = append(b, `,"versions":`...)
-		b = appendJSONStrings(b, p.Versions)
-	}
+	b = append(b, `,"versions":`...)
+	b = appendJSONStrings(b, versions(p))
 	return append(b, '}')
 }
 
@@ -93,14 +136,9 @@ func appendJSONMeta(b []byte, m *Meta, version string) []byte {
 
 func appendJSONFile(b []byte, f *File, full bool) []byte {
 	b = append(b, `{"core-metadata":`...)
-	switch {
-	case f.CoreMetadata.Available && len(f.CoreMetadata.Hashes) > 0:
-		b = appendJSONHashes(b, f.CoreMetadata.Hashes)
-	case f.CoreMetadata.Available:
-		b = append(b, "true"...)
-	default:
-		b = append(b, "false"...)
-	}
+	b = appendJSONCoreMetadata(b, &f.CoreMetadata)
+	b = append(b, `,"data-dist-info-metadata":`...)
+	b = appendJSONCoreMetadata(b, &f.CoreMetadata)
 	b = append(b, `,"filename":`...)
 	b = appendJSONString(b, f.Filename)
 	if f.GPGSig != nil {
@@ -139,6 +177,16 @@ func appendJSONFile(b []byte, f *File, full bool) []byte {
 		b = append(b, "false"...)
 	}
 	return append(b, '}')
+}
+
+func appendJSONCoreMetadata(b []byte, cm *CoreMetadata) []byte {
+	switch {
+	case cm.Available && len(cm.Hashes) > 0:
+		return appendJSONHashes(b, cm.Hashes)
+	case cm.Available:
+		return append(b, "true"...)
+	}
+	return append(b, "false"...)
 }
 
 // RenderRootJSON renders r as a PEP 691 root index with PyPI's _last-serial

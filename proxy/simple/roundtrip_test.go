@@ -9,18 +9,17 @@ import (
 )
 
 // htmlView keeps the fields an HTML page can carry: one hash (sha256, else the
-// first), one core-metadata hash, no size, upload time or version list.
+// first), one core-metadata hash, no version list.
 func htmlView(p *Project) *Project {
 	c := *p
 	c.Versions = nil
-	c.Meta.APIVersion, c.Meta.LastSerial = "", -1
+	c.Meta.APIVersion = ""
 	c.Files = make([]File, len(p.Files))
 	for i, f := range p.Files {
 		f.Hashes = firstHash(f.Hashes)
 		if f.CoreMetadata.Available {
 			f.CoreMetadata.Hashes = firstHash(f.CoreMetadata.Hashes)
 		}
-		f.Size, f.UploadTime = -1, ""
 		c.Files[i] = f
 	}
 	return &c
@@ -62,8 +61,11 @@ func TestRoundTripJSON(t *testing.T) {
 			t.Errorf("rendered JSON lacks %s", want)
 		}
 	}
-	if bytes.Contains(out1, []byte("dist-info-metadata")) {
+	if bytes.Contains(out1, []byte(`"dist-info-metadata"`)) {
 		t.Error("rendered JSON has a dist-info-metadata key (PEP 714)")
+	}
+	if !bytes.Contains(out1, []byte(`"core-metadata":true,"data-dist-info-metadata":true,`)) {
+		t.Error("rendered JSON lacks PyPI's data-dist-info-metadata beside core-metadata")
 	}
 }
 
@@ -109,14 +111,15 @@ func TestRoundTripHTMLThroughJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := RenderProjectJSON(ph)
-	if !bytes.Contains(out, []byte(`"api-version":"1.0"`)) || bytes.Contains(out, []byte(`"size"`)) || bytes.Contains(out, []byte(`"versions"`)) {
-		t.Errorf("HTML-sourced page must render as 1.0 without size/versions:\n%s", out)
+	if !bytes.Contains(out, []byte(`"api-version":"1.0"`)) || bytes.Contains(out, []byte(`"size"`)) ||
+		!bytes.Contains(out, []byte(`"versions":["0.9","1.0","1.1rc1","2.0.dev0"]`)) {
+		t.Errorf("HTML-sourced page without sizes must render as 1.0 without size, with versions from file names:\n%s", out)
 	}
 	pj, err := ParseProjectJSON(out, base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pj.Meta.APIVersion = ph.Meta.APIVersion
+	pj.Meta.APIVersion, pj.Versions = ph.Meta.APIVersion, nil
 	if !reflect.DeepEqual(ph, pj) {
 		t.Errorf("HTML -> model -> JSON -> model changed the model:\n%+v\n%+v", ph, pj)
 	}
@@ -132,19 +135,23 @@ func TestRoundTripHTMLThroughJSON(t *testing.T) {
 }
 
 func TestRenderVersionRule(t *testing.T) {
-	p := &Project{Name: "x", Versions: []string{"1"}, Files: []File{{Filename: "x-1.whl", URL: "https://h/x-1.whl", Hashes: map[string]string{}, Size: 10}}}
-	if v, full := renderVersion(p); v != APIVersion || !full {
-		t.Errorf("all sizes known: %q %v", v, full)
+	p := &Project{Name: "x", Files: []File{{Filename: "x-1.whl", URL: "https://h/x-1.whl", Hashes: map[string]string{}, Size: 10}}}
+	if v, full := jsonVersion(p); v != APIVersion || !full || htmlVersion(p) != APIVersion {
+		t.Errorf("all sizes known: %q %v, HTML %q", v, full, htmlVersion(p))
 	}
 	p.Files = append(p.Files, File{Filename: "x-1.tar.gz", URL: "https://h/x-1.tar.gz", Size: -1})
-	if v, full := renderVersion(p); v != "1.0" || full {
+	if v, full := jsonVersion(p); v != "1.0" || full {
 		t.Errorf("one size unknown: %q %v", v, full)
 	}
-	p.Files = p.Files[:1]
-	p.Versions = nil
-	if v, _ := renderVersion(p); v != "1.0" {
-		t.Errorf("no version list: %q", v)
+	// HTML keeps what upstream declared (PEP 700's mandatory fields are
+	// JSON's), capped at the version this package knows; never below JSON's.
+	for up, want := range map[string]string{"": "1.0", "1.0": "1.0", "1": "1.0", "1.2": "1.2", "1.4": "1.4", "1.9": APIVersion} {
+		p.Meta.APIVersion = up
+		if got := htmlVersion(p); got != want {
+			t.Errorf("upstream %q, one size unknown: HTML declares %q, want %q", up, got, want)
+		}
 	}
+	p.Files = p.Files[:1]
 	out := RenderProjectJSON(p)
 	if !bytes.Contains(out, []byte(`"hashes":{}`)) {
 		t.Errorf("nil-safe hashes: %s", out)
