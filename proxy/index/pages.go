@@ -20,6 +20,10 @@ var ErrNotCachedOffline = errors.New("not cached, and the proxy is offline")
 // lagging CDN node) or than the serial the changelog announced.
 var errStaleSerial = errors.New("upstream page has a lower serial than required")
 
+// errUnparsable is a stored copy that does not parse: another copy of the
+// page may still serve.
+var errUnparsable = errors.New("does not parse")
+
 // pageKind is what differs between the root index, a project page and a
 // JSON API document.
 type pageKind interface {
@@ -132,9 +136,10 @@ func (ps *pages) delete(ctx context.Context, kind pageKind) error {
 }
 
 // loadCopies rebuilds a page from the tree: from the JSON copy (with the
-// v1 HTML one when it is there), else from either HTML copy of an older
-// bandersnatch mirror. fromJSON gets the HTML copy or nil and returns the
-// HTML to serve; fromHTML returns the JSON; both return the page's serial.
+// v1 HTML one when it is there), else (none, or one that does not parse)
+// from either HTML copy of an older bandersnatch mirror. fromJSON gets the
+// HTML copy or nil and returns the HTML to serve; fromHTML returns the
+// JSON; both return the page's serial.
 func loadCopies(ctx context.Context, s cache.Store, kind pageKind,
 	fromJSON func(js, html []byte) ([]byte, int64, error),
 	fromHTML func(html []byte) ([]byte, int64, error)) (*Page, error) {
@@ -145,15 +150,16 @@ func loadCopies(ctx context.Context, s cache.Store, kind pageKind,
 		if herr != nil {
 			html = nil
 		}
-		html, serial, err := fromJSON(js, html)
-		if err != nil {
-			return nil, fmt.Errorf("stored %s: %w", jk, err)
+		html, serial, perr := fromJSON(js, html)
+		if perr == nil {
+			return newPage(js, html, serial, info.ModTime), nil
 		}
-		return newPage(js, html, serial, info.ModTime), nil
+		err = fmt.Errorf("stored %s: %w: %w", jk, errUnparsable, perr)
 	}
-	if !isNotExist(err) {
+	if !isNotExist(err) && !errors.Is(err, errUnparsable) {
 		return nil, err
 	}
+	jsonErr := err
 	for _, key := range []string{v1k, hk} {
 		html, info, err := cache.ReadObjectInfo(ctx, s, key)
 		if isNotExist(err) {
@@ -167,6 +173,9 @@ func loadCopies(ctx context.Context, s cache.Store, kind pageKind,
 			return nil, fmt.Errorf("stored %s: %w", key, err)
 		}
 		return newPage(js, html, serial, info.ModTime), nil
+	}
+	if !isNotExist(jsonErr) {
+		return nil, jsonErr
 	}
 	return nil, fmt.Errorf("stored page %s: %w", jk, fs.ErrNotExist)
 }

@@ -40,7 +40,7 @@ func (k rootPage) load(ctx context.Context, s cache.Store) (*Page, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			return simple.RenderRootJSON(root), -1, nil
+			return simple.RenderRootJSON(root), root.Meta.LastSerial, nil
 		})
 }
 
