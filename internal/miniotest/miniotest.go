@@ -59,6 +59,58 @@ func Binary() (string, error) {
 // or fails it when PYPI_PROXY_E2E_REQUIRED is set.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	bin := requireBinary(t)
+	s, err := startRetry(bin, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// shared is the server of Shared.
+var shared struct {
+	once sync.Once
+	srv  *Server
+	err  error
+}
+
+// Shared returns one server for the whole test process, started on first
+// use (t skips or fails as with Start). Tests sharing it keep apart with
+// a bucket each (Bucket). The package's TestMain calls StopShared after
+// m.Run; should it not, the server still dies with the process.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	bin := requireBinary(t)
+	shared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "miniotest-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		if shared.srv, shared.err = startRetry(bin, dir); shared.err != nil {
+			os.RemoveAll(dir)
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.srv
+}
+
+// StopShared stops the server of Shared, if it was started, and removes
+// its data.
+func StopShared() {
+	if s := shared.srv; s != nil {
+		s.Stop()
+		os.RemoveAll(s.Dir)
+	}
+}
+
+// requireBinary returns the binary, or skips t (fails it when
+// PYPI_PROXY_E2E_REQUIRED is set).
+func requireBinary(t testing.TB) string {
+	t.Helper()
 	bin, err := Binary()
 	if err != nil {
 		if os.Getenv("PYPI_PROXY_E2E_REQUIRED") != "" {
@@ -66,18 +118,18 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip(err)
 	}
-	dir := t.TempDir()
-	var s *Server
-	for range 3 { // another process may take the free port first
+	return bin
+}
+
+// startRetry starts a server, trying again if it fails (another process
+// may take the free port first).
+func startRetry(bin, dir string) (s *Server, err error) {
+	for range 3 {
 		if s, err = start(bin, dir); err == nil {
-			break
+			return s, nil
 		}
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return nil, err
 }
 
 var bucketSeq atomic.Int64
@@ -133,13 +185,15 @@ func start(bin, dir string) (*Server, error) {
 	return s, nil
 }
 
-// waitLive waits until the liveness endpoint answers 200, the process
-// exits, or timeout passes.
+// waitLive waits until the cluster health endpoint answers 200, the
+// process exits, or timeout passes. (/minio/health/live and /ready answer
+// 200 before the server can serve requests; /cluster waits for its object
+// layer, bucket metadata and IAM.)
 func (s *Server) waitLive(timeout time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(timeout)
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
-		resp, err := client.Get(s.Endpoint + "/minio/health/live")
+		resp, err := client.Get(s.Endpoint + "/minio/health/cluster")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
