@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -23,7 +24,8 @@ import (
 // the key is replaced fails rather than mixing two versions.
 //
 // Besides Store, S3 implements Copier (server-side copy) and Presigner, and
-// offers leases (TryLock, Lock) and CleanUploads.
+// offers leases (TryLock, Lock) and CleanUploads. Lease objects live under
+// the key prefix ".locks/", which stores no other objects.
 type S3 struct {
 	client *minio.Client
 	core   minio.Core
@@ -143,4 +145,25 @@ func (s *S3) trimPrefix(name string) (key string, ok bool) {
 		return "", false
 	}
 	return name[len(s.prefix):], true
+}
+
+// Presigner is implemented by backends that can hand out a URL from which
+// a client downloads an object directly, without the proxy in the path.
+type Presigner interface {
+	// PresignGet returns a URL that answers GET for key until ttl passes.
+	PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL, error)
+}
+
+// PresignGet signs a GET URL for key, valid for ttl (S3 allows at most 7
+// days). It does not check that the object exists.
+func (s *S3) PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL, error) {
+	name, err := s.s3Op(ctx, "presign", key)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.client.PresignedGetObject(ctx, s.bucket, name, ttl, nil)
+	if err != nil {
+		return nil, &opError{op: "presign", key: key, err: err}
+	}
+	return u, nil
 }

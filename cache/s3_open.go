@@ -144,6 +144,24 @@ func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	return s, nil
 }
 
+// ParseS3URL splits a storage location "s3://BUCKET/PREFIX" into bucket and
+// prefix (which may be "").
+func ParseS3URL(raw string) (bucket, prefix string, err error) {
+	rest, ok := strings.CutPrefix(raw, "s3://")
+	if !ok {
+		return "", "", fmt.Errorf("cache: %q is not an s3://BUCKET/PREFIX location", raw)
+	}
+	bucket, prefix, _ = strings.Cut(rest, "/")
+	if bucket == "" {
+		return "", "", fmt.Errorf("cache: %q names no bucket", raw)
+	}
+	prefix = strings.Trim(prefix, "/")
+	if prefix != "" && ValidKey(prefix) != nil {
+		return "", "", fmt.Errorf("cache: %q: bad prefix: %w", raw, ValidKey(prefix))
+	}
+	return bucket, prefix, nil
+}
+
 // normPrefix makes "a/b/" of "/a/b", "" of "" or "/".
 func normPrefix(p string) string {
 	p = strings.Trim(p, "/")

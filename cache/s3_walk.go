@@ -3,8 +3,6 @@ package cache
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -69,43 +67,4 @@ func (s *S3) CleanUploads(ctx context.Context, olderThan time.Duration) (removed
 		removed++
 	}
 	return removed, nil
-}
-
-// Presigner is implemented by backends that can hand out a URL from which
-// a client downloads an object directly, without the proxy in the path.
-type Presigner interface {
-	// PresignGet returns a URL that answers GET for key until ttl passes.
-	PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL, error)
-}
-
-// PresignGet signs a GET URL for key, valid for ttl (S3 allows at most 7
-// days). It does not check that the object exists.
-func (s *S3) PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL, error) {
-	name, err := s.s3Op(ctx, "presign", key)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.client.PresignedGetObject(ctx, s.bucket, name, ttl, nil)
-	if err != nil {
-		return nil, &opError{op: "presign", key: key, err: err}
-	}
-	return u, nil
-}
-
-// ParseS3URL splits a storage location "s3://BUCKET/PREFIX" into bucket and
-// prefix (which may be "").
-func ParseS3URL(raw string) (bucket, prefix string, err error) {
-	rest, ok := strings.CutPrefix(raw, "s3://")
-	if !ok {
-		return "", "", fmt.Errorf("cache: %q is not an s3://BUCKET/PREFIX location", raw)
-	}
-	bucket, prefix, _ = strings.Cut(rest, "/")
-	if bucket == "" {
-		return "", "", fmt.Errorf("cache: %q names no bucket", raw)
-	}
-	prefix = strings.Trim(prefix, "/")
-	if prefix != "" && ValidKey(prefix) != nil {
-		return "", "", fmt.Errorf("cache: %q: bad prefix: %w", raw, ValidKey(prefix))
-	}
-	return bucket, prefix, nil
 }

@@ -98,6 +98,9 @@ func (w *s3Writer) ship() error {
 			bytes.NewReader(data), int64(len(data)), minio.PutObjectPartOptions{})
 		ch <- partDone{part: completePart(p), buf: data, err: err}
 	}()
+	if spare == nil { // the first part: the next fills a buffer of its own
+		spare = make([]byte, 0, w.s.cfg.PartSize)
+	}
 	w.buf = spare[:0]
 	return nil
 }
