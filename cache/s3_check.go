@@ -2,7 +2,10 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/url"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -47,10 +50,20 @@ func (s *S3) culprit(err error) error {
 	case code == "AccessDenied":
 		return fmt.Errorf("cache: s3: access to bucket %q denied to %s at %s: %w",
 			s.bucket, s.whoAmI(), s.cfg.Endpoint, err)
-	case code == "":
+	case code == "" && unreachable(err):
 		return fmt.Errorf("cache: s3: endpoint %s unreachable: %w", s.cfg.Endpoint, err)
+	case code == "":
+		return fmt.Errorf("cache: s3: bucket %q at %s: %w", s.bucket, s.cfg.Endpoint, err)
 	}
 	return fmt.Errorf("cache: s3: bucket %q at %s: %s: %w", s.bucket, s.cfg.Endpoint, code, err)
+}
+
+// unreachable reports a failure to get any answer: a transport error or
+// a timeout.
+func unreachable(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // whoAmI names the credentials in use: the access key ID and where it came

@@ -12,6 +12,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/minio/minio-go/v7/pkg/s3utils"
 )
 
 // S3Config configures OpenS3. Zero values are the documented defaults.
@@ -115,8 +116,8 @@ func (c S3Config) creds() *credentials.Credentials {
 // S3Config.CleanUploadsAfter).
 func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	cfg = cfg.withDefaults()
-	if cfg.Bucket == "" {
-		return nil, fmt.Errorf("cache: s3: no bucket given")
+	if err := s3utils.CheckValidBucketName(cfg.Bucket); err != nil {
+		return nil, fmt.Errorf("cache: s3: bucket name %q: %w", cfg.Bucket, err)
 	}
 	if cfg.PartSize < MinS3PartSize {
 		return nil, fmt.Errorf("cache: s3: part size %d below S3's minimum %d", cfg.PartSize, MinS3PartSize)

@@ -48,6 +48,7 @@ func TestS3OpenErrors(t *testing.T) {
 		{"endpoint not a URL", func(c *cache.S3Config) { c.Endpoint = "ftp://host/path" },
 			[]string{"want http(s)://host[:port]"}, ""},
 		{"part size", func(c *cache.S3Config) { c.PartSize = 1 << 20 }, []string{"part size"}, ""},
+		{"bucket name", func(c *cache.S3Config) { c.Bucket = "b" }, []string{`bucket name "b"`}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
