@@ -100,6 +100,9 @@ func (l *S3Lease) Renew(ctx context.Context) error {
 	}
 	rec := leaseRecord{Owner: l.owner, Expires: l.s.now().Add(l.ttl)}
 	etag, err := l.s.putLease(ctx, l.obj, rec, l.etag)
+	if conflict(err) && l.adopt(ctx) {
+		etag, err = l.s.putLease(ctx, l.obj, rec, l.etag)
+	}
 	if conflict(err) {
 		l.markGone()
 		return fmt.Errorf("cache: renew %s: %w", l.name, ErrLeaseLost)
@@ -108,6 +111,18 @@ func (l *S3Lease) Renew(ctx context.Context) error {
 	}
 	l.etag, l.expires = etag, rec.Expires
 	return nil
+}
+
+// adopt handles a renewal that landed but whose answer was lost (say it
+// timed out): the object then has this lease's owner and a new ETag,
+// which adopt takes. It reports whether the object is still this lease's.
+func (l *S3Lease) adopt(ctx context.Context) bool {
+	cur, etag, err := l.s.readLease(ctx, l.obj)
+	if err != nil || cur.Owner != l.owner {
+		return false
+	}
+	l.etag = etag
+	return true
 }
 
 // Release stops the renewals and gives the lease up: it deletes the lease

@@ -121,7 +121,7 @@ func TestS3LeaseExpiredTakenOver(t *testing.T) {
 func TestS3LeaseRenews(t *testing.T) {
 	stores, _ := leaseStores(t, 2)
 	ctx := context.Background()
-	l, err := stores[0].TryLock(ctx, "leader", 300*time.Millisecond)
+	l, err := stores[0].TryLock(ctx, "leader", time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

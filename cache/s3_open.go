@@ -113,11 +113,14 @@ func (c S3Config) creds() *credentials.Credentials {
 // wrong endpoint, wrong credentials or a missing bucket fail here, named,
 // rather than on the first request served. It creates a missing bucket
 // when cfg.CreateBucket is set and aborts abandoned uploads (see
-// S3Config.CleanUploadsAfter).
+// S3Config.CleanUploadsAfter; a failure there is only logged).
 func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	cfg = cfg.withDefaults()
 	if err := s3utils.CheckValidBucketName(cfg.Bucket); err != nil {
 		return nil, fmt.Errorf("cache: s3: bucket name %q: %w", cfg.Bucket, err)
+	}
+	if p := strings.Trim(cfg.Prefix, "/"); p != "" && ValidKey(p) != nil {
+		return nil, fmt.Errorf("cache: s3: prefix: %w", ValidKey(p))
 	}
 	if cfg.PartSize < MinS3PartSize {
 		return nil, fmt.Errorf("cache: s3: part size %d below S3's minimum %d", cfg.PartSize, MinS3PartSize)
@@ -185,9 +188,11 @@ func (s *S3) open(ctx context.Context) error {
 	if s.cfg.CleanUploadsAfter < 0 {
 		return nil
 	}
+	// A failed cleanup (say the credentials may not list uploads) leaves
+	// only garbage behind: it does not stop the store.
 	n, err := s.CleanUploads(ctx, s.cfg.CleanUploadsAfter)
 	if err != nil {
-		return err
+		s.log.Warn("cleaning abandoned uploads", "bucket", s.bucket, "err", err)
 	}
 	if n > 0 {
 		s.log.Info("aborted abandoned uploads", "bucket", s.bucket, "prefix", s.prefix, "count", n)
@@ -198,7 +203,7 @@ func (s *S3) open(ctx context.Context) error {
 func (s *S3) makeBucket(ctx context.Context) error {
 	err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: s.cfg.Region})
 	if errCode(err) == "BucketAlreadyOwnedByYou" {
-		err = nil // another replica made it meanwhile
+		return nil // another replica made it meanwhile
 	}
 	if err != nil {
 		return s.culprit(fmt.Errorf("creating bucket %q: %w", s.bucket, err))

@@ -49,6 +49,7 @@ func TestS3OpenErrors(t *testing.T) {
 			[]string{"want http(s)://host[:port]"}, ""},
 		{"part size", func(c *cache.S3Config) { c.PartSize = 1 << 20 }, []string{"part size"}, ""},
 		{"bucket name", func(c *cache.S3Config) { c.Bucket = "b" }, []string{`bucket name "b"`}, ""},
+		{"prefix", func(c *cache.S3Config) { c.Prefix = "a/../b" }, []string{"prefix", "dot segment"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
