@@ -23,6 +23,7 @@ func counterValue(c interface{ Write(*dto.Metric) error }) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
 // SetS3Clock replaces the lease clock of an S3 store (before any lease).
 func SetS3Clock(s *S3, now func() time.Time) { s.now = now }
 
