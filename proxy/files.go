@@ -78,6 +78,9 @@ func (s *Server) serveMiss(c echo.Context, key string) error {
 		return index.ErrNoOrigin
 	}
 	setOutcome(c, index.Miss)
+	if isMetadataKey(key) {
+		return s.serveMetadataDownload(c, key, d)
+	}
 	return s.streamDownload(c, key, d)
 }
 

@@ -35,6 +35,7 @@ func buildDists(name string, r Release) []*fileEntry {
 		f := newFileEntry(r.Version, fn, data)
 		if !r.NoMetadata {
 			f.setMetadata(md)
+			f.metaNoHash = r.MetadataUnhashed
 		}
 		out = append(out, f)
 	}

@@ -125,7 +125,10 @@ func (u *Upstream) renderDetailJSONLocked(p *project) []byte {
 			}
 		}
 		if f.metadata != nil {
-			m := map[string]string{"sha256": f.metaSHA256}
+			var m any = map[string]string{"sha256": f.metaSHA256}
+			if f.metaNoHash {
+				m = true
+			}
 			sf.DataDistInfoMetadata, sf.CoreMetadata = m, m
 		}
 		doc.Files = append(doc.Files, sf)
@@ -148,8 +151,11 @@ func (u *Upstream) renderDetailHTMLLocked(p *project) []byte {
 			b.WriteString(" data-yanked=\"" + html.EscapeString(rel.yankedReason) + "\"")
 		}
 		if f.metadata != nil {
-			b.WriteString(" data-dist-info-metadata=\"sha256=" + f.metaSHA256 + "\"")
-			b.WriteString(" data-core-metadata=\"sha256=" + f.metaSHA256 + "\"")
+			v := "sha256=" + f.metaSHA256
+			if f.metaNoHash {
+				v = "true"
+			}
+			b.WriteString(" data-dist-info-metadata=\"" + v + "\" data-core-metadata=\"" + v + "\"")
 		}
 		b.WriteString(">" + html.EscapeString(f.filename) + "</a><br />\n")
 	}

@@ -27,6 +27,9 @@ type Release struct {
 	Wheel, Sdist bool
 	// NoMetadata stops advertising and serving PEP 658 metadata for the wheel.
 	NoMetadata bool
+	// MetadataUnhashed advertises the wheel's PEP 658 metadata without a
+	// hash (core-metadata true, data-core-metadata="true"), as some indexes do.
+	MetadataUnhashed bool
 	// UploadTime is the files' upload time; zero derives it from the serial (see SerialTime).
 	UploadTime time.Time
 }
@@ -43,6 +46,7 @@ type fileEntry struct {
 	urlPath     string
 	metadata    []byte // PEP 658 METADATA; nil = not advertised
 	metaSHA256  string
+	metaNoHash  bool // advertised as plain "true"
 	uploadTime  time.Time
 	packageType string // "bdist_wheel" or "sdist"
 	pyVersion   string // "py3", "source", ...
