@@ -48,6 +48,10 @@ func (s *Service) downloadPlan(key string, files map[string]origin) (cache.Expec
 	if !ok || (isMeta && !o.Metadata) {
 		return cache.Expect{}, nil, ErrNoOrigin
 	}
+	if isMeta && o.MetadataExtracted {
+		want, fetch := s.extractedPlan(fileKey, o)
+		return want, fetch, nil
+	}
 	if s.cfg.Offline {
 		return cache.Expect{}, nil, ErrNotCachedOffline
 	}

@@ -26,4 +26,8 @@ var (
 		Name: "pypi_proxy_store_errors_total",
 		Help: "Failed writes to the cache store (e.g. disk full).",
 	})
+	metadataExtractions = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "pypi_proxy_metadata_extractions_total",
+		Help: "PEP 658 metadata files extracted from cached wheels whose page offered none, by result (extracted, failed, dropped).",
+	}, []string{"result"})
 )

@@ -31,6 +31,10 @@ type origin struct {
 	// MetadataHashes may then be empty.
 	Metadata       bool              `json:"metadata,omitempty"`
 	MetadataHashes map[string]string `json:"metadata_hashes,omitempty"`
+	// MetadataExtracted is set when the proxy extracted the metadata file
+	// from the cached wheel (upstream offered none it could verify);
+	// MetadataHashes then holds its sha256.
+	MetadataExtracted bool `json:"metadata_extracted,omitempty"`
 }
 
 // originBook remembers, persistently, the origin of every file key the
@@ -168,7 +172,8 @@ func (b *originBook) learn(ctx context.Context, project string, files map[string
 func sameOrigins(a, b map[string]origin) bool {
 	return maps.EqualFunc(a, b, func(x, y origin) bool {
 		return x.URL == y.URL && maps.Equal(x.Hashes, y.Hashes) && x.Metadata == y.Metadata &&
-			maps.Equal(x.MetadataHashes, y.MetadataHashes) && x.Size == y.Size && x.Project == y.Project && x.Index == y.Index
+			maps.Equal(x.MetadataHashes, y.MetadataHashes) &&
+			x.MetadataExtracted == y.MetadataExtracted && x.Size == y.Size && x.Project == y.Project && x.Index == y.Index
 	})
 }
 

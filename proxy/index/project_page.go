@@ -80,9 +80,13 @@ func (k projectPage) prepare(ctx context.Context, prev *Page) (*update, error) {
 		k.s.cfg.Filter(proj)
 	}
 	files := localize(proj, ix.Name(), k.s.log)
+	before := k.s.origins.files(ctx, k.name)
+	if carryExtracted(files, before) {
+		adoptExtracted(proj, files) // metadata.go: keep advertising what the proxy extracted
+	}
 	p := newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now())
 	p.upstream = pg.Elapsed
-	return &update{kind: k, page: p, project: k.name, files: files, before: k.s.origins.files(ctx, k.name)}, nil
+	return &update{kind: k, page: p, project: k.name, files: files, before: before}, nil
 }
 
 // checkSerial is the one stale-serial rule: a page whose serial is below

@@ -100,6 +100,7 @@ func (s *Service) refresh(ctx context.Context, kind refresher, cached *Page) (*P
 // now in force.
 func (s *Service) commit(ctx context.Context, u *update, prev *Page) (*Page, error) {
 	defer s.commits.lock(u.kind.memKey())()
+	s.reconcileExtracted(ctx, u)
 	if u.files != nil {
 		if err := s.origins.record(ctx, u.project, withPrevious(u.before, u.files)); err != nil {
 			return nil, err

@@ -92,6 +92,7 @@ type Service struct {
 	filler  *cache.Filler
 	group   singleflight.Group // one upstream refresh per page at a time
 	commits keyedMutex         // one commit per page at a time
+	extract *extractor         // wheel metadata extraction (metadata.go)
 	log     *slog.Logger
 }
 
@@ -109,11 +110,12 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, origins: origins, pages: pg}
+	s := &Service{cfg: cfg, log: cfg.Logger, origins: origins, pages: pg, extract: newExtractor()}
 	s.filler = cache.NewFiller(cfg.Store, cache.FillerOptions{
 		SpoolDir:    cfg.SpoolDir,
 		IdleTimeout: cfg.DownloadIdleTimeout,
 		Logger:      cfg.Logger,
+		OnCommit:    s.wheelPublished,
 		OnFailure:   func(key string, err error) { downloadFailures.WithLabelValues(failureReason(err)).Inc() },
 	})
 	return s, nil
@@ -134,8 +136,12 @@ func (s *Service) IndexTTL() time.Duration { return s.cfg.IndexTTL }
 // Wait blocks until the downloads in flight have finished or ctx ends.
 func (s *Service) Wait(ctx context.Context) error { return s.filler.Wait(ctx) }
 
-// Close aborts the downloads still in flight, leaving nothing partial.
-func (s *Service) Close() { s.filler.Close() }
+// Close aborts the downloads and metadata extractions still in flight,
+// leaving nothing partial.
+func (s *Service) Close() {
+	s.filler.Close()
+	s.extract.stop()
+}
 
 // Ping checks that every upstream index answers; the error names the ones
 // that do not.
