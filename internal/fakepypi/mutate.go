@@ -147,3 +147,18 @@ func (u *Upstream) lookupFile(name, filename string) *fileEntry {
 	}
 	return nil
 }
+
+// HideMetadata stops advertising and serving a file's PEP 658 metadata (as
+// an index without PEP 658 support would) and returns the new serial, or 0
+// when not found. PyPI has no such action; the changelog row says
+// "hide metadata FILENAME".
+func (u *Upstream) HideMetadata(name, filename string) int64 {
+	f := u.lookupFile(name, filename)
+	if f == nil {
+		return 0
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	f.metadata, f.metaSHA256, f.metaNoHash = nil, "", false
+	return u.recordLocked(f.project, f.version, "hide metadata "+filename)
+}
