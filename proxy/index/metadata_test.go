@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,5 +168,34 @@ func TestExtractionDuringRefreshIsKept(t *testing.T) {
 	}
 	if o, _ := ts.svc.origins.lookup(ctx, key); !o.MetadataExtracted {
 		t.Errorf("the commit dropped the extraction from the record: %+v", o)
+	}
+}
+
+// TestUpstreamMetadataReplacesExtracted: once upstream offers its own
+// metadata with another sha256, the locally extracted copy is deleted and
+// the page advertises upstream's.
+func TestUpstreamMetadataReplacesExtracted(t *testing.T) {
+	ts := newTestService(t, nil)
+	ctx := context.Background()
+	const wheel = "projectc-1.0-py3-none-any.whl"
+	upSHA, key := pageMetadata(t, ts.svc, "projectc", wheel)
+	files := ts.svc.origins.files(ctx, "projectc")
+	o := files[key]
+	o.MetadataHashes, o.MetadataExtracted = map[string]string{"sha256": strings.Repeat("0", 64)}, true
+	files[key] = o
+	if err := ts.svc.origins.record(ctx, "projectc", files); err != nil {
+		t.Fatal(err)
+	}
+	if err := cache.WriteObject(ctx, ts.store, cache.MetadataKey(key), []byte("Name: stale\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ts.svc.Project(ctx, "projectc", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.store.Stat(ctx, cache.MetadataKey(key)); err == nil {
+		t.Error("the extracted copy survived upstream offering its own")
+	}
+	if sha, _ := pageMetadata(t, ts.svc, "projectc", wheel); sha != upSHA {
+		t.Errorf("page advertises %s, want upstream's %s", sha, upSHA)
 	}
 }
