@@ -27,11 +27,11 @@ const (
 // A Page is never changed once shared.
 type Page struct {
 	meta     pageMeta
-	bodies   *bodies    // nil: every rendering is in the tree only
-	keys     [2]string  // store keys of the JSON and HTML renderings; "" for copies the kind lacks
-	fetched  time.Time  // when upstream last vouched for this version
-	notFound bool       // a cached upstream 404
-	stored   bool       // its copies are in the tree
+	bodies   *bodies   // nil: every rendering is in the tree only
+	keys     [2]string // store keys of the JSON and HTML renderings; "" for copies the kind lacks
+	fetched  time.Time // when upstream last vouched for this version
+	notFound bool      // a cached upstream 404
+	stored   bool      // its copies are in the tree
 	upstream time.Duration
 }
 

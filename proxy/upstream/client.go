@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
 )
 
 // Config configures a Client. Zero values are the documented defaults.

@@ -107,12 +107,12 @@ func (c *Client) fetchPageOnce(ctx context.Context, u *url.URL, accept string) (
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	return &Page{
-		Body:        body,
-		MediaType:   mt,
-		URL:         resp.Request.URL,
-		Serial:      parseSerial(resp.Header.Get("X-PyPI-Last-Serial")),
-		Validators:  validatorsOf(resp.Header, Validators{}),
-		Elapsed:     ex.elapsed,
+		Body:       body,
+		MediaType:  mt,
+		URL:        resp.Request.URL,
+		Serial:     parseSerial(resp.Header.Get("X-PyPI-Last-Serial")),
+		Validators: validatorsOf(resp.Header, Validators{}),
+		Elapsed:    ex.elapsed,
 	}, nil
 }
 
