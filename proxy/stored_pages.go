@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"time"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,11 +27,17 @@ func (s *Server) writeStoredPage(c echo.Context, ctype string, r index.Rendering
 		return err
 	}
 	defer obj.Close()
-	c.Response().Header()["Content-Type"] = []string{ctype}
-	var content io.ReadSeeker = obj
-	if f, ok := obj.(interface{ File() *os.File }); ok {
-		content = f.File()
+	h := c.Response().Header()
+	h["Content-Type"] = []string{ctype}
+	h["Content-Length"] = []string{strconv.FormatInt(obj.Info().Size, 10)}
+	c.Response().WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodHead {
+		return nil
 	}
-	http.ServeContent(sendfileWriter{c.Response()}, c.Request(), "", time.Time{}, content)
-	return nil
+	var content io.Reader = obj
+	if f, ok := obj.(interface{ File() *os.File }); ok {
+		content = f.File() // sendfile
+	}
+	_, err = io.Copy(sendfileWriter{c.Response()}, content)
+	return err
 }
