@@ -84,7 +84,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	}
 	b := &machinery{store: cache.WithMetrics(fsStore), up: up}
 	if cfg.trackCache {
-		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, Logger: log})
+		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, LoadInBackground: true, Logger: log})
 		if err != nil {
 			return nil, err
 		}
