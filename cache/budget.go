@@ -75,8 +75,8 @@ type Budget struct {
 	deltas    []string   // delta objects not yet compacted
 	lastDelta int64
 
-	loaded    chan struct{} // closed once the tree has been walked
-	early     map[string]int64 // while loading: keys touched, added or removed (0) before the walk saw them
+	loaded chan struct{}    // closed once the tree has been walked
+	early  map[string]int64 // while loading: keys touched, added or removed (0) before the walk saw them
 
 	flushKick chan struct{}
 	evictKick chan struct{}

@@ -78,4 +78,3 @@ func (b *Budget) load(ctx context.Context, times map[string]int64, lines int) er
 	}
 	return nil
 }
-
