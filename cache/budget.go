@@ -30,6 +30,10 @@ type BudgetOptions struct {
 	// CompactAfter rewrites the snapshot once this many delta objects
 	// exist; default 64.
 	CompactAfter int
+	// LoadInBackground makes NewBudget return before the tree is walked:
+	// the walk runs in the background (Loaded is closed when it is done),
+	// and eviction waits for it, so a large cache serves at once.
+	LoadInBackground bool
 }
 
 // Budget keeps the objects under a prefix within a size limit, evicting
@@ -70,6 +74,9 @@ type Budget struct {
 	flushMu   sync.Mutex // one flush or compaction at a time; guards deltas
 	deltas    []string   // delta objects not yet compacted
 	lastDelta int64
+
+	loaded chan struct{}    // closed once the tree has been walked
+	early  map[string]int64 // while loading: keys touched, added or removed (0) before the walk saw them
 
 	flushKick chan struct{}
 	evictKick chan struct{}
@@ -125,6 +132,8 @@ func NewBudget(store Store, opts BudgetOptions) (*Budget, error) {
 		pins:      make(map[string]int),
 		deleting:  make(map[string]bool),
 		dirty:     make(map[string]int64),
+		loaded:    make(chan struct{}),
+		early:     make(map[string]int64),
 		flushKick: make(chan struct{}, 1),
 		evictKick: make(chan struct{}, 1),
 		stop:      make(chan struct{}),
@@ -132,12 +141,27 @@ func NewBudget(store Store, opts BudgetOptions) (*Budget, error) {
 	}
 	b.deleted = sync.NewCond(&b.mu)
 	ctx := context.Background()
-	if err := b.load(ctx); err != nil {
+	times, lines, err := b.readState(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := b.Evict(ctx); err != nil {
-		b.log.Warn("initial eviction incomplete", "err", err)
+	if !opts.LoadInBackground {
+		if err := b.load(ctx, times, lines); err != nil {
+			return nil, err
+		}
+		if _, err := b.Evict(ctx); err != nil {
+			b.log.Warn("initial eviction incomplete", "err", err)
+		}
+		go b.loop()
+		return b, nil
 	}
+	go func() {
+		if err := b.load(ctx, times, lines); err != nil {
+			b.log.Error("cache budget: walking the tree failed: nothing is evicted", "err", err)
+			return
+		}
+		kick(b.evictKick)
+	}()
 	go b.loop()
 	return b, nil
 }
@@ -175,6 +199,9 @@ func (b *Budget) Touch(key string) {
 	b.mu.Lock()
 	e := b.entries[key]
 	if e == nil {
+		if b.loading() {
+			b.early[key] = b.stamp() // the walk has not reached it yet
+		}
 		b.mu.Unlock()
 		return
 	}
@@ -240,6 +267,9 @@ func (b *Budget) Removed(key string) {
 		delete(b.entries, key)
 		delete(b.dirty, key)
 		b.total -= e.size
+	}
+	if b.loading() {
+		b.early[key] = 0 // gone: the walk may still report it
 	}
 }
 

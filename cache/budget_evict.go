@@ -52,6 +52,11 @@ func (b *Budget) Evict(ctx context.Context) (evicted int, err error) {
 	if b.opts.MaxBytes <= 0 {
 		return 0, nil
 	}
+	select {
+	case <-b.loaded:
+	default:
+		return 0, nil // deferred: NewBudget runs it once the tree is walked
+	}
 	b.evictMu.Lock()
 	defer b.evictMu.Unlock()
 	start := time.Now()

@@ -12,51 +12,6 @@ import (
 	"time"
 )
 
-// load rebuilds the budget from Walk(prefix) and the persisted access times.
-func (b *Budget) load(ctx context.Context) error {
-	times, lines, err := b.readState(ctx)
-	if err != nil {
-		return err
-	}
-	var infos []Info
-	err = b.store.Walk(ctx, b.opts.Prefix, func(i Info) error {
-		infos = append(infos, i)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("cache: budget: %w", err)
-	}
-	type seen struct {
-		info  Info
-		atime int64
-	}
-	all := make([]seen, len(infos))
-	for i, info := range infos {
-		at, ok := times[info.Key]
-		if !ok { // never accessed since we began tracking: use its age
-			at = info.ModTime.UnixNano()
-		}
-		all[i] = seen{info, at}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].atime < all[j].atime })
-	b.mu.Lock()
-	for _, s := range all {
-		b.insertLocked(s.info.Key, s.info.Size, s.atime, true)
-		b.lastStamp = max(b.lastStamp, s.atime)
-	}
-	b.mu.Unlock()
-	b.log.Info("cache budget loaded", "cache_bytes", b.total, "cache_files", len(all),
-		"max_bytes", b.opts.MaxBytes, "access_records", len(times), "state_objects", len(b.deltas)+1)
-	if len(b.deltas) > 0 || lines > len(all) {
-		b.flushMu.Lock()
-		defer b.flushMu.Unlock()
-		if err := b.compact(ctx); err != nil {
-			b.log.Warn("compacting access log failed", "err", err)
-		}
-	}
-	return nil
-}
-
 // readState reads the snapshot and the delta objects, latest time winning.
 func (b *Budget) readState(ctx context.Context) (map[string]int64, int, error) {
 	times := make(map[string]int64)

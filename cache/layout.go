@@ -218,13 +218,29 @@ func ProjectOriginsKey(name string) string {
 	return OriginsPrefix + name + ".json"
 }
 
+// PageMetaKey returns the key of the sidecar of the page stored at
+// pageKey (its first copy, "web/simple/<name>/index.v1_json"): the page's
+// serial, ETags, sizes and upstream validators, so a page is served from
+// its stored renderings and revalidated without being read or parsed.
+// "state/pages/simple/<name>/index.v1_json"; "" for a key outside web/.
+func PageMetaKey(pageKey string) string {
+	rel, ok := strings.CutPrefix(pageKey, WebPrefix)
+	if !ok || rel == "" {
+		return ""
+	}
+	return PageMetaPrefix + rel
+}
+
 // MetadataKey returns the key of a distribution's PEP 658 metadata file.
 func MetadataKey(packageKey string) string { return packageKey + ".metadata" }
 
 // Keys of the proxy's own state.
 const (
-	// HTTPCachePrefix holds the upstream HTTP cache's entries.
+	// HTTPCachePrefix held the upstream HTTP cache's entries (before pages
+	// kept their own upstream validators): left over in older trees.
 	HTTPCachePrefix = StatePrefix + "http/"
+	// PageMetaPrefix holds a sidecar per stored page (PageMetaKey).
+	PageMetaPrefix = StatePrefix + "pages/"
 	// ReadinessProbeKey is written and deleted by the readiness check.
 	ReadinessProbeKey = StatePrefix + "readyz-probe"
 )

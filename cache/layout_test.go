@@ -180,3 +180,17 @@ func FuzzKeyForPackagePath(f *testing.F) {
 		}
 	})
 }
+
+func TestPageMetaKey(t *testing.T) {
+	for in, want := range map[string]string{
+		ProjectPageKey("foo", PageV1JSON): "state/pages/simple/foo/index.v1_json",
+		RootPageKey(PageV1JSON):           "state/pages/simple/index.v1_json",
+		JSONAPIKey("foo"):                 PageMetaPrefix + strings.TrimPrefix(JSONAPIKey("foo"), WebPrefix),
+		"state/origins/foo.json":          "",
+		"web/":                            "",
+	} {
+		if got := PageMetaKey(in); got != want {
+			t.Errorf("PageMetaKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

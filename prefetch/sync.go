@@ -319,7 +319,7 @@ func (m *Mirror) finish(ctx context.Context, serial int64) error {
 			serial = s
 		}
 	}
-	if err := writeRootIndex(ctx, m.store(), known, serial); err != nil {
+	if err := writeRootIndex(ctx, m.cfg.Index, known, serial); err != nil {
 		return err
 	}
 	return writeLastModified(ctx, m.store(), time.Now())

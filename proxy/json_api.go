@@ -34,8 +34,12 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	doc, err := s.index.PageBody(c.Request().Context(), p, simple.FormatJSON)
+	if err != nil {
+		return err
+	}
 	origin := c.Scheme() + "://" + c.Request().Host
-	body := bytes.ReplaceAll(p.Body(simple.FormatJSON), []byte(`"/packages/`), []byte(`"`+origin+`/packages/`))
+	body := bytes.ReplaceAll(doc, []byte(`"/packages/`), []byte(`"`+origin+`/packages/`))
 	c.Response().Header().Set("X-Cache", strings.ToUpper(string(o)))
 	c.Response().Header().Set("Cache-Control", fmt.Sprintf("max-age=%d, public", int(s.index.IndexTTL().Seconds())))
 	return writeBody(c, "application/json", body)

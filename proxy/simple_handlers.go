@@ -88,19 +88,20 @@ func wantsRevalidation(r *http.Request) bool {
 		strings.Contains(strings.ToLower(r.Header.Get("Pragma")), "no-cache")
 }
 
-// writePage sends a rendered page from memory, or 304.
+// writePage sends a page, or 304: the rendering in the best coding the
+// client accepts, from memory or from its stored copy.
 func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, format simple.Format, ctype string) error {
 	if o == index.Miss || o == index.Revalidated {
 		setUpstreamTime(c, p.UpstreamTime())
 	}
-	body, etag := p.Body(format), p.ETag(format)
+	ae := c.Request().Header.Get("Accept-Encoding")
+	r := p.Rendering(format, func(cd index.Coding) bool { return acceptsCoding(ae, cd.String()) })
 	h := c.Response().Header()
 	h.Set("Vary", "Accept, Accept-Encoding")
-	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
-		body, etag = p.Gzipped(format), gzipETag(etag)
-		h.Set("Content-Encoding", "gzip")
+	if r.Coding != index.Identity {
+		h.Set("Content-Encoding", r.Coding.String())
 	}
-	h.Set("ETag", etag)
+	h.Set("ETag", r.ETag)
 	h.Set("X-Cache", strings.ToUpper(string(o)))
 	if p.Serial() >= 0 {
 		h.Set("X-PyPI-Last-Serial", strconv.FormatInt(p.Serial(), 10))
@@ -111,11 +112,14 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 	} else {
 		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(s.index.IndexTTL().Seconds()))+", public")
 	}
-	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+	if etagMatches(c.Request().Header.Get("If-None-Match"), r.ETag) {
 		h.Del("Content-Encoding")
 		return c.NoContent(http.StatusNotModified)
 	}
-	return writeBody(c, ctype, body)
+	if r.Body == nil && r.Key != "" {
+		return s.writeStoredPage(c, ctype, r)
+	}
+	return writeBody(c, ctype, r.Body)
 }
 
 // writeBody sends a body from memory with its Content-Length, so it goes

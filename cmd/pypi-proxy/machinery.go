@@ -31,10 +31,6 @@ type machineryConfig struct {
 	filter          *filter.Set
 	trackCache      bool  // keep a size budget (serve)
 	maxCacheSize    int64 // with trackCache
-	// noHTTPCache: the one-shot mirror fetches each page once per run and
-	// only pages that changed, so an HTTP cache (persisted or in memory)
-	// would hold copies nobody revalidates.
-	noHTTPCache bool
 	// rootFromTree: the mirror owns /simple/ (serve --prefetch).
 	rootFromTree bool
 	// readMostly skips the startup walk that removes crash leftovers
@@ -79,7 +75,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 		retries = -1
 	}
 	up, err := upstream.New(upstream.Config{
-		IndexURL: cfg.upstream, Store: fsStore, NoHTTPCache: cfg.noHTTPCache, Timeout: cfg.timeout, Retries: retries,
+		IndexURL: cfg.upstream, Timeout: cfg.timeout, Retries: retries,
 		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
 		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
 	})
@@ -88,7 +84,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	}
 	b := &machinery{store: cache.WithMetrics(fsStore), up: up}
 	if cfg.trackCache {
-		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, Logger: log})
+		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, LoadInBackground: true, Logger: log})
 		if err != nil {
 			return nil, err
 		}

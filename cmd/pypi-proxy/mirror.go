@@ -157,7 +157,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		defer stopDebug()
 	}
 	bc := cfg.up.machinery(cfg.cacheDir)
-	bc.filter, bc.noHTTPCache = set, true
+	bc.filter = set
 	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err

@@ -58,7 +58,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.BoolVar(&cfg.offline, "offline", false, "serve only what is cached; never contact upstream")
 	fs.Var(&cfg.maxCacheSize, "max-cache-size", "keep cached files under this size, evicting the least recently used (e.g. 50GiB; 0: unlimited)")
 	cfg.memory = 256 << 20
-	fs.Var(&cfg.memory, "memory", "memory for rendered index pages (e.g. 256MiB)")
+	fs.Var(&cfg.memory, "memory", "one budget for every in-memory cache: pages, their compressed copies, file origins (e.g. 256MiB)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish on SIGTERM")
 	fs.DurationVar(&cfg.idleTimeout, "download-idle-timeout", time.Minute, "abort an upstream file download that receives nothing for this long")
 	fs.StringVar(&cfg.metricsListen, "metrics-listen", "", "serve /metrics on this separate address instead of on --listen")
@@ -105,6 +105,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// memory: only worth it with a limit (a full mirror is millions of files).
 	bc.trackCache = cfg.maxCacheSize > 0
 	bc.rootFromTree = cfg.prefetch.enabled
+	applyMemoryLimit(int64(cfg.memory), log)
 	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err

@@ -146,9 +146,11 @@ func TestNginxServesMirror(t *testing.T) {
 	})
 
 	t.Run("pages compressed, files not", func(t *testing.T) {
-		resp, _ := nginxGet(t, n.URL+"/simple/projecta/", "Accept", nginxPipAccept, "Accept-Encoding", "gzip")
-		if resp.Header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(resp.Header.Get("ETag"), `W/"`) {
-			t.Errorf("gzip page: Content-Encoding %q ETag %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("ETag"))
+		// The proxy's own gzip copy beside the page (gzip_static), not one made per request.
+		resp, gz := nginxGet(t, n.URL+"/simple/projecta/", "Accept", nginxPipAccept, "Accept-Encoding", "gzip")
+		stored, err := os.ReadFile(filepath.Join(web, "simple", "projecta", "index.v1_json.gz"))
+		if resp.Header.Get("Content-Encoding") != "gzip" || err != nil || string(gz) != string(stored) {
+			t.Errorf("gzip page: Content-Encoding %q, the stored copy: %v", resp.Header.Get("Content-Encoding"), err)
 		}
 		vary := strings.Join(resp.Header.Values("Vary"), ",")
 		if !strings.Contains(vary, "Accept-Encoding") || !slices.Contains(resp.Header.Values("Vary"), "Accept") {

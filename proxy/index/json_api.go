@@ -43,12 +43,16 @@ func (k jsonAPIPage) prepare(ctx context.Context, _ *Page) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
+	digest := fetchedDigest(pg)
+	if p := revalidated(ctx, pg, digest); p != nil {
+		return &update{kind: k, page: p, unchanged: true}, nil
+	}
 	out, origins, err := rewriteJSONAPI(pg.Body, k.name, ix.Name())
 	if err != nil {
 		return nil, &upstream.Error{Kind: upstream.KindBadResponse, URL: pg.URL.String(), Err: err}
 	}
 	p := newPage(out, nil, pg.Serial, time.Now())
-	p.upstream = pg.Elapsed
+	p.upstream, p.meta.Upstream, p.meta.Digest = pg.Elapsed, pg.Validators, digest
 	return &update{kind: k, page: p, project: k.name, learned: origins}, nil
 }
 

@@ -137,13 +137,13 @@ func (s *Service) advertiseExtracted(ctx context.Context, project, key, sum stri
 	if p == nil || p.notFound {
 		return nil
 	}
-	np, changed, err := kind.withExtracted(p, files)
+	np, changed, err := kind.withExtracted(ctx, p, files)
 	if err != nil || !changed {
 		return err
 	}
-	err = s.pages.persist(ctx, kind, np)
+	err = s.pages.persist(ctx, kind, np, true)
 	if err == nil {
-		np = np.asStored()
+		np = np.asStored(storedKeys(kind))
 	}
 	s.pages.keep(kind, np)
 	return err

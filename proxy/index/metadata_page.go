@@ -67,8 +67,12 @@ func linkKey(link string) string {
 
 // withExtracted re-renders page p with the extracted metadata that files
 // record; changed is false (and p returned) when p advertises it already.
-func (k projectPage) withExtracted(p *Page, files map[string]origin) (*Page, bool, error) {
-	proj, err := simple.ParseProjectJSON(p.json, k.base())
+func (k projectPage) withExtracted(ctx context.Context, p *Page, files map[string]origin) (*Page, bool, error) {
+	js, err := k.s.PageBody(ctx, p, simple.FormatJSON)
+	if err != nil {
+		return nil, false, err
+	}
+	proj, err := simple.ParseProjectJSON(js, k.base())
 	if err != nil {
 		return nil, false, err
 	}
@@ -76,8 +80,10 @@ func (k projectPage) withExtracted(p *Page, files map[string]origin) (*Page, boo
 	if !adoptExtracted(proj, files) {
 		return p, false, nil
 	}
-	np := newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), p.serial, p.fetched)
-	np.upstream = p.upstream
+	np := newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), p.meta.Serial, p.fetched)
+	// Upstream's own version is the same: a revalidation keeps this page.
+	np.upstream, np.meta.Upstream, np.meta.Digest = p.upstream, p.meta.Upstream, p.meta.Digest
+	compress(np)
 	return np, true, nil
 }
 
@@ -92,7 +98,7 @@ func (s *Service) reconcileExtracted(ctx context.Context, u *update) {
 	}
 	current := s.origins.files(ctx, u.project)
 	if carryExtracted(u.files, current) {
-		if np, changed, err := (projectPage{s: s, name: u.project}).withExtracted(u.page, u.files); err != nil {
+		if np, changed, err := (projectPage{s: s, name: u.project}).withExtracted(ctx, u.page, u.files); err != nil {
 			s.log.Warn("cannot advertise extracted metadata", "project", u.project, "err", err)
 		} else if changed {
 			u.page = np

@@ -22,6 +22,10 @@ var (
 		Name: "pypi_proxy_download_failures_total",
 		Help: "Upstream file downloads that failed and published nothing, by reason (hash_mismatch, truncated, stalled, ...).",
 	}, []string{"reason"})
+	revalidations = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "pypi_proxy_page_revalidations_total",
+		Help: "Page refreshes that upstream answered with the version already held (304 or the same bytes): nothing parsed, rendered or written.",
+	})
 	storeErrors = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "pypi_proxy_store_errors_total",
 		Help: "Failed writes to the cache store (e.g. disk full).",

@@ -21,65 +21,96 @@ const (
 	Offline     Outcome = "offline"
 )
 
-// Page is one index page rendered in both formats, ready to serve from
-// memory without re-rendering. A Page is never changed once built.
+// Page is one version of an index page: what identifies it (serial, ETags,
+// the upstream validators) and its renderings, held in memory when they fit
+// the budget, else in the tree only (served from there, never re-parsed).
+// A Page is never changed once shared.
 type Page struct {
-	json, html         []byte
-	jsonETag, htmlETag string
-	serial             int64
-	fetched            time.Time
-	notFound           bool // a cached upstream 404
-	stored             bool // its copies are in the tree
-	upstream           time.Duration
-	gz                 gzipBodies
+	meta     pageMeta
+	bodies   *bodies   // nil: every rendering is in the tree only
+	keys     [2]string // store keys of the JSON and HTML renderings; "" for copies the kind lacks
+	fetched  time.Time // when upstream last vouched for this version
+	notFound bool      // a cached upstream 404
+	stored   bool      // its copies are in the tree
+	upstream time.Duration
 }
 
-// Body is the page in format f.
+// bodies are a page's renderings in memory, by format (formatIndex) and
+// coding: identity, then the compressed copies made once per version.
+type bodies struct {
+	b [2][numCodings][]byte
+}
+
+// Body is the identity rendering of the page in format f when it is in
+// memory, else nil (Rendering says where it is stored).
 func (p *Page) Body(f simple.Format) []byte {
-	if f == simple.FormatJSON {
-		return p.json
+	if p.bodies == nil {
+		return nil
 	}
-	return p.html
+	return p.bodies.b[formatIndex(f)][Identity]
 }
 
-// ETag is the strong validator of Body(f).
-func (p *Page) ETag(f simple.Format) string {
-	if f == simple.FormatJSON {
-		return p.jsonETag
-	}
-	return p.htmlETag
-}
+// ETag is the strong validator of the identity rendering in format f.
+func (p *Page) ETag(f simple.Format) string { return p.meta.ETags[formatIndex(f)] }
 
 // Serial is the page's upstream serial, -1 when unknown.
-func (p *Page) Serial() int64 { return p.serial }
+func (p *Page) Serial() int64 { return p.meta.Serial }
 
 // UpstreamTime is the network time of the fetch that made the page.
 func (p *Page) UpstreamTime() time.Duration { return p.upstream }
 
-// cost counts the bodies and room for their gzip copies.
-func (p *Page) cost() int64 { return int64(cap(p.json)+cap(p.html))*5/4 + 512 }
+// cost is what the page holds in memory: the capacity of its bodies
+// (none for a page served from the tree) and its descriptor.
+func (p *Page) cost() int64 {
+	n := int64(512)
+	if p.bodies != nil {
+		for _, byCoding := range p.bodies.b {
+			for _, b := range byCoding {
+				n += int64(cap(b))
+			}
+		}
+	}
+	return n
+}
 
+// newPage builds a page from its identity renderings (html may be nil for
+// a kind with one format). Compressed copies are added by compress.
 func newPage(json, html []byte, serial int64, fetched time.Time) *Page {
-	return &Page{json: json, html: html, jsonETag: etagOf(json), htmlETag: etagOf(html), serial: serial, fetched: fetched}
+	p := &Page{bodies: &bodies{}, fetched: fetched}
+	p.bodies.b[0][Identity], p.bodies.b[1][Identity] = json, html
+	p.meta = pageMeta{Serial: serial, ETags: [2]string{etagOf(json), etagOf(html)}}
+	p.meta.Sizes[0][Identity], p.meta.Sizes[1][Identity] = int64(len(json)), int64(len(html))
+	return p
 }
 
 // sameAs reports whether p renders exactly as q.
-func (p *Page) sameAs(q *Page) bool {
-	return q != nil && p.jsonETag == q.jsonETag && p.htmlETag == q.htmlETag
+func (p *Page) sameAs(q *Page) bool { return q != nil && p.meta.ETags == q.meta.ETags }
+
+// with returns a copy of p (pages are never changed once shared); the
+// copy shares p's bodies.
+func (p *Page) with(edit func(*Page)) *Page {
+	c := *p
+	edit(&c)
+	return &c
 }
 
-// asStored returns p marked as being in the tree (a copy: pages are never
-// changed once shared).
-func (p *Page) asStored() *Page {
-	if p.stored {
-		return p
+// asStored returns p marked as being in the tree under keys.
+func (p *Page) asStored(keys [2]string) *Page {
+	return p.with(func(c *Page) { c.stored, c.keys = true, keys })
+}
+
+// formatIndex is the slot of format f in a page's arrays: 0 JSON, 1 HTML.
+func formatIndex(f simple.Format) int {
+	if f == simple.FormatJSON {
+		return 0
 	}
-	c := &Page{json: p.json, html: p.html, jsonETag: p.jsonETag, htmlETag: p.htmlETag, serial: p.serial,
-		fetched: p.fetched, upstream: p.upstream, stored: true}
-	return c
+	return 1
 }
 
 func etagOf(b []byte) string {
+	if b == nil {
+		return ""
+	}
 	sum := sha256.Sum256(b)
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }

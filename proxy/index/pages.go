@@ -37,12 +37,16 @@ type pageKind interface {
 }
 
 // pages keeps index pages: ristretto in memory, the bandersnatch tree on
-// disk. It never talks to upstream: the Service refreshes.
+// disk. It never talks to upstream: the Service refreshes. A page's
+// renderings stay in memory only when they are small next to the budget
+// (inline); a larger page is kept as its descriptor and served from the
+// tree.
 type pages struct {
-	store cache.Store
-	mem   *ristretto.Cache[string, *Page]
-	cfg   Config
-	log   *slog.Logger
+	store  cache.Store
+	mem    *ristretto.Cache[string, *Page]
+	inline int64 // the largest page whose renderings are held in memory
+	cfg    Config
+	log    *slog.Logger
 }
 
 func newPages(cfg Config, memBytes int64) (*pages, error) {
@@ -55,7 +59,8 @@ func newPages(cfg Config, memBytes int64) (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pages{store: cfg.Store, mem: mem, cfg: cfg, log: cfg.Logger}, nil
+	inline := min(memBytes/64, 8<<20)
+	return &pages{store: cfg.Store, mem: mem, inline: inline, cfg: cfg, log: cfg.Logger}, nil
 }
 
 // fresh reports whether a cached page may be served without asking
@@ -79,20 +84,26 @@ func (ps *pages) cached(ctx context.Context, kind pageKind) *Page {
 	if p, ok := ps.mem.Get(kind.memKey()); ok {
 		return p
 	}
-	p, err := kind.load(ctx, ps.store)
+	p, err := ps.loadStored(ctx, kind)
 	if err != nil {
 		if !isNotExist(err) {
 			ps.log.Warn("cannot load stored page", "page", kind.memKey(), "err", err)
 		}
 		return nil
 	}
-	p.stored = true
-	ps.mem.Set(kind.memKey(), p, p.cost())
+	ps.keep(kind, p)
 	return p
 }
 
-// keep holds p in memory.
-func (ps *pages) keep(kind pageKind, p *Page) { ps.mem.Set(kind.memKey(), p, p.cost()) }
+// keep holds p in memory: with its renderings when they are small or
+// not in the tree (a failed write: memory is then the only copy), else
+// as its descriptor.
+func (ps *pages) keep(kind pageKind, p *Page) {
+	if p.bodies != nil && p.stored && p.cost() > ps.inline {
+		p = p.with(func(c *Page) { c.bodies = nil })
+	}
+	ps.mem.Set(kind.memKey(), p, p.cost())
+}
 
 // keepNotFound remembers an upstream 404 for NotFoundTTL.
 func (ps *pages) keepNotFound(kind pageKind) {
@@ -102,38 +113,6 @@ func (ps *pages) keepNotFound(kind pageKind) {
 
 // forget drops a page from memory.
 func (ps *pages) forget(kind pageKind) { ps.mem.Del(kind.memKey()) }
-
-// persist writes the page's copies into the tree. The two HTML copies are
-// one object under two names where the store can (a hard link).
-func (ps *pages) persist(ctx context.Context, kind pageKind, p *Page) error {
-	jk, v1k, hk := kind.keys()
-	err := cache.WriteObject(ctx, ps.store, jk, p.json)
-	if err == nil && v1k != "" {
-		err = cache.WriteObject(ctx, ps.store, v1k, p.html)
-		if err == nil && hk != "" {
-			err = cache.CopyObject(ctx, ps.store, v1k, hk)
-		}
-	}
-	if err != nil {
-		storeErrors.Inc()
-		ps.log.Error("cannot store page", "page", kind.memKey(), "err", err)
-		return fmt.Errorf("page %s: %w", kind.memKey(), err)
-	}
-	return nil
-}
-
-// delete removes the page's copies from the tree and memory.
-func (ps *pages) delete(ctx context.Context, kind pageKind) error {
-	jk, v1k, hk := kind.keys()
-	var errs []error
-	for _, key := range []string{jk, v1k, hk} {
-		if key != "" {
-			errs = append(errs, ps.store.Delete(ctx, key))
-		}
-	}
-	ps.forget(kind)
-	return errors.Join(errs...)
-}
 
 // loadCopies rebuilds a page from the tree: from the JSON copy (with the
 // v1 HTML one when it is there), else (none, or one that does not parse)

@@ -69,6 +69,10 @@ func (k projectPage) prepare(ctx context.Context, prev *Page) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
+	digest := fetchedDigest(pg)
+	if p := revalidated(ctx, pg, digest); p != nil {
+		return &update{kind: k, page: p, unchanged: true}, nil
+	}
 	proj, err := parseProject(pg, k.name)
 	if err != nil {
 		return nil, err
@@ -85,7 +89,8 @@ func (k projectPage) prepare(ctx context.Context, prev *Page) (*update, error) {
 		adoptExtracted(proj, files) // metadata.go: keep advertising what the proxy extracted
 	}
 	p := newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now())
-	p.upstream = pg.Elapsed
+	p.upstream, p.meta.Upstream, p.meta.Digest = pg.Elapsed, pg.Validators, digest
+	compress(p)
 	return &update{kind: k, page: p, project: k.name, files: files, before: before}, nil
 }
 
@@ -96,9 +101,9 @@ func checkSerial(name string, serial int64, prev *Page, announced int64) error {
 	if serial < 0 {
 		return nil
 	}
-	if prev != nil && !prev.notFound && serial < prev.serial {
+	if prev != nil && !prev.notFound && serial < prev.meta.Serial {
 		staleSerials.Inc()
-		return fmt.Errorf("%s: serial %d < stored %d: %w", name, serial, prev.serial, errStaleSerial)
+		return fmt.Errorf("%s: serial %d < stored %d: %w", name, serial, prev.meta.Serial, errStaleSerial)
 	}
 	if announced > 0 && serial < announced {
 		return fmt.Errorf("%s: serial %d < announced %d: %w", name, serial, announced, errStaleSerial)

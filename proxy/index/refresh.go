@@ -27,6 +27,9 @@ type update struct {
 	// JSON API documents: origins learned from it, added to the project's
 	// record for files no page has described.
 	learned map[string]origin
+	// unchanged is a page upstream vouched for again (revalidated): commit
+	// only renews its freshness in memory.
+	unchanged bool
 }
 
 // page returns the page of kind for a client: from memory or the tree
@@ -68,7 +71,7 @@ func (s *Service) page(ctx context.Context, kind refresher, revalidate bool) (*P
 // serves the cached copy (stale); a failed write is logged and the page
 // is served from memory.
 func (s *Service) refresh(ctx context.Context, kind refresher, cached *Page) (*Page, Outcome, error) {
-	u, err := kind.prepare(ctx, cached)
+	u, err := kind.prepare(s.revalidating(ctx, cached), cached)
 	switch {
 	case upstream.IsNotFound(err):
 		s.pages.keepNotFound(kind)
@@ -100,6 +103,10 @@ func (s *Service) refresh(ctx context.Context, kind refresher, cached *Page) (*P
 // now in force.
 func (s *Service) commit(ctx context.Context, u *update, prev *Page) (*Page, error) {
 	defer s.commits.lock(u.kind.memKey())()
+	if u.unchanged {
+		s.pages.keep(u.kind, u.page)
+		return u.page, nil
+	}
 	s.reconcileExtracted(ctx, u)
 	if u.files != nil {
 		if err := s.origins.record(ctx, u.project, withPrevious(u.before, u.files)); err != nil {
@@ -110,12 +117,12 @@ func (s *Service) commit(ctx context.Context, u *update, prev *Page) (*Page, err
 		s.origins.learn(ctx, u.project, u.learned)
 	}
 	p := u.page
-	if !p.stored && !(p.sameAs(prev) && prev.stored) {
-		if err := s.pages.persist(ctx, u.kind, p); err != nil {
+	if !p.stored {
+		if err := s.pages.persist(ctx, u.kind, p, true); err != nil {
 			return nil, err
 		}
 	}
-	p = p.asStored()
+	p = p.asStored(storedKeys(u.kind))
 	s.pages.keep(u.kind, p)
 	if u.files == nil {
 		return p, nil

@@ -63,7 +63,7 @@ func (s *Service) Prepare(ctx context.Context, name string, minSerial int64) (*P
 		return nil, err
 	}
 	u.before = before
-	plan := &Plan{Project: name, Serial: u.page.serial, s: s, u: u}
+	plan := &Plan{Project: name, Serial: u.page.meta.Serial, s: s, u: u}
 	for key, o := range u.files {
 		plan.Files = append(plan.Files, fileOrigin(key, o))
 	}
@@ -175,9 +175,9 @@ func (s *Service) SyncJSONAPI(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.commit(ctx, u, s.pages.cached(ctx, kind))
-	if err != nil {
+	if _, err := s.commit(ctx, u, s.pages.cached(ctx, kind)); err != nil {
 		return err
 	}
-	return cache.WriteObject(ctx, s.cfg.Store, cache.JSONKey(name), p.json)
+	// The page as prepared: it has its body, which the kept one may not.
+	return cache.WriteObject(ctx, s.cfg.Store, cache.JSONKey(name), u.page.bodies.b[0][Identity])
 }

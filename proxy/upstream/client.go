@@ -1,6 +1,7 @@
 // Package upstream is the one HTTP client the proxy and the prefetcher use to
-// talk to the upstream index and its file hosts. Index requests go through
-// gregjones/httpcache so every refresh is a conditional request.
+// talk to the upstream index and its file hosts. A page fetch is a
+// conditional request when the caller passes the validators of its copy
+// (WithValidators): the caller keeps the page, this package keeps nothing.
 package upstream
 
 import (
@@ -13,10 +14,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/gregjones/httpcache"
-
-	"github.com/pypi-proxy/pypi-proxy/cache"
 )
 
 // Config configures a Client. Zero values are the documented defaults.
@@ -33,14 +30,6 @@ type Config struct {
 	// XMLRPCTimeout bounds one XML-RPC call (default 5m: PyPI's full
 	// listing is large).
 	XMLRPCTimeout time.Duration
-	// Store persists upstream responses for revalidation; nil keeps them in memory only.
-	Store cache.Store
-	// NoHTTPCache sends page requests straight to the network, for a
-	// one-shot process (pypi-proxy mirror) that fetches each page once and
-	// would only pay for keeping copies it never revalidates.
-	NoHTTPCache bool
-	// MemoryBytes bounds the in-memory copy of upstream responses (default 64 MiB).
-	MemoryBytes int64
 	// Timeout bounds one index request (default 30s).
 	Timeout time.Duration
 	// Retries is how many times a failed retryable request is tried again (default 2; -1 for none).
@@ -69,8 +58,8 @@ type Config struct {
 type Client struct {
 	cfg       Config
 	index     *url.URL
-	pages     *http.Client // through httpcache
-	files     *http.Client // plain: files are immutable and cached by cache/
+	pages     *http.Client // index pages, conditional on the caller's validators
+	files     *http.Client // files are immutable and cached by cache/
 	log       *slog.Logger
 	allowed   map[string]bool // hosts a redirect may lead to
 	jsonBase  *url.URL        // root of the /pypi/<name>/json API
@@ -110,17 +99,7 @@ func New(cfg Config) (*Client, error) {
 		c.xmlrpcURL = XMLRPCURL(index)
 	}
 	base := &recordingTransport{next: network}
-	var pages http.RoundTripper = base
-	if !cfg.NoHTTPCache {
-		hc, err := newStoreCache(cfg.Store, cfg.MemoryBytes, cfg.Logger)
-		if err != nil {
-			return nil, err
-		}
-		ht := httpcache.NewTransport(hc)
-		ht.Transport = base
-		pages = ht
-	}
-	c.pages = &http.Client{Transport: pages, CheckRedirect: c.checkRedirect}
+	c.pages = &http.Client{Transport: base, CheckRedirect: c.checkRedirect}
 	c.files = &http.Client{Transport: base, CheckRedirect: c.checkRedirect}
 	return c, nil
 }
@@ -131,9 +110,6 @@ func (cfg *Config) defaults() error {
 	}
 	if cfg.XMLRPCTimeout <= 0 {
 		cfg.XMLRPCTimeout = 5 * time.Minute
-	}
-	if cfg.MemoryBytes <= 0 {
-		cfg.MemoryBytes = 64 << 20
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second

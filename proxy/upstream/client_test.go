@@ -195,8 +195,8 @@ func TestBadIndexURLs(t *testing.T) {
 	}
 }
 
-// TestLimiterSurvivesRevalidations: 304s (which httpcache swaps for its
-// cached copy without closing) must not leak concurrency slots.
+// TestLimiterSurvivesRevalidations: bodiless 304s free their slot, so a
+// one-slot limiter survives many of them.
 func TestLimiterSurvivesRevalidations(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", `"v1"`)
@@ -212,45 +212,56 @@ func TestLimiterSurvivesRevalidations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var v Validators
 	for i := range 20 {
-		page, err := c.FetchProjectPage(t.Context(), "x")
+		page, err := c.FetchProjectPage(WithValidators(t.Context(), v), "x")
 		if err != nil {
 			t.Fatalf("fetch %d: %v", i, err)
 		}
-		if i > 0 && !page.Revalidated {
-			t.Errorf("fetch %d not revalidated", i)
+		if i > 0 && (!page.NotModified || len(page.Body) != 0) {
+			t.Errorf("fetch %d: NotModified %v with %d bytes, want a bodiless 304", i, page.NotModified, len(page.Body))
 		}
+		v = page.Validators
 	}
 	if err := c.Ping(t.Context()); err != nil {
 		t.Errorf("HEAD after revalidations: %v", err)
 	}
 }
 
-// TestNoHTTPCache: with NoHTTPCache every page request is a plain,
-// unconditional GET (the one-shot mirror keeps no copies).
-func TestNoHTTPCache(t *testing.T) {
-	for _, noCache := range []bool{false, true} {
-		var conditional int
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("ETag", `"v1"`)
-			w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
-			if r.Header.Get("If-None-Match") != "" {
-				conditional++
-			}
-			io.WriteString(w, `{"meta":{"api-version":"1.1"},"name":"x","files":[]}`)
-		}))
-		c, err := New(Config{IndexURL: srv.URL + "/simple/", NoHTTPCache: noCache, Retries: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range 3 {
-			if _, err := c.FetchProjectPage(t.Context(), "x"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		srv.Close()
-		if want := map[bool]int{false: 2, true: 0}[noCache]; conditional != want {
-			t.Errorf("NoHTTPCache=%v: %d conditional requests, want %d", noCache, conditional, want)
+// TestConditionalOnlyWithValidators: a fetch is conditional exactly when
+// the caller passes validators, with both of them; the client keeps
+// nothing between fetches.
+func TestConditionalOnlyWithValidators(t *testing.T) {
+	var got []http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Clone())
+		w.Header().Set("ETag", `"v2"`)
+		w.Header().Set("Last-Modified", "Mon, 02 Jan 2006 15:04:05 GMT")
+		w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
+		io.WriteString(w, `{"meta":{"api-version":"1.1"},"name":"x","files":[]}`)
+	}))
+	defer srv.Close()
+	c, err := New(Config{IndexURL: srv.URL + "/simple/", Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := c.FetchProjectPage(t.Context(), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Validators{ETag: `"v2"`, LastModified: "Mon, 02 Jan 2006 15:04:05 GMT"}
+	if pg.Validators != want || pg.NotModified {
+		t.Errorf("validators %+v (not modified %v), want %+v", pg.Validators, pg.NotModified, want)
+	}
+	if _, err := c.FetchProjectPage(t.Context(), "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.FetchRootPage(WithValidators(t.Context(), Validators{ETag: `"v1"`, LastModified: "then"})); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][2]string{{"", ""}, {"", ""}, {`"v1"`, "then"}} {
+		if h := got[i]; h.Get("If-None-Match") != want[0] || h.Get("If-Modified-Since") != want[1] {
+			t.Errorf("request %d: If-None-Match %q If-Modified-Since %q, want %q", i, h.Get("If-None-Match"), h.Get("If-Modified-Since"), want)
 		}
 	}
 }

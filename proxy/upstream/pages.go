@@ -23,15 +23,18 @@ type Page struct {
 	URL *url.URL
 	// Serial is X-PyPI-Last-Serial, or -1.
 	Serial int64
-	// Revalidated is set when upstream answered 304 and the body came from
-	// the HTTP cache.
-	Revalidated bool
+	// NotModified is set when upstream answered 304 to a conditional
+	// request (WithValidators): Body is empty, the caller's copy stands.
+	NotModified bool
+	// Validators identify this version of the page for the next
+	// conditional request.
+	Validators Validators
 	// Elapsed is the time spent on the network.
 	Elapsed time.Duration
 }
 
-// FetchProjectPage fetches /simple/<name>/ (name must be normalized) with a
-// conditional request when a previous copy is known.
+// FetchProjectPage fetches /simple/<name>/ (name must be normalized),
+// conditionally when ctx carries validators (WithValidators).
 func (c *Client) FetchProjectPage(ctx context.Context, name string) (*Page, error) {
 	u := c.index.JoinPath(name) // JoinPath drops the trailing slash
 	u.Path += "/"
@@ -74,9 +77,8 @@ func (c *Client) fetchPageOnce(ctx context.Context, u *url.URL, accept string) (
 	}
 	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	// Our caller decided the page needs refreshing: always ask upstream,
-	// conditionally when httpcache holds a validator.
-	req.Header.Set("Cache-Control", "max-age=0")
+	sent := validatorsFrom(ctx)
+	sent.setOn(req.Header)
 	resp, err := c.pages.Do(req)
 	if cerr := Classify(u.String(), resp, err); cerr != nil {
 		if resp != nil {
@@ -85,25 +87,47 @@ func (c *Client) fetchPageOnce(ctx context.Context, u *url.URL, accept string) (
 		return nil, cerr
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxPageBytes+1))
+	if resp.StatusCode == http.StatusNotModified {
+		if sent.IsZero() {
+			return nil, &Error{Kind: KindBadResponse, Status: resp.StatusCode, URL: u.String(),
+				Err: fmt.Errorf("304 to an unconditional request")}
+		}
+		return &Page{NotModified: true, URL: resp.Request.URL, Validators: validatorsOf(resp.Header, sent),
+			Serial: parseSerial(resp.Header.Get("X-PyPI-Last-Serial")), Elapsed: ex.elapsed}, nil
+	}
+	body, err := readBody(resp, c.cfg.MaxPageBytes+1)
 	if err != nil {
 		return nil, &Error{Kind: classifyTransportError(err), URL: u.String(), Err: fmt.Errorf("reading body: %w", err)}
 	}
 	if int64(len(body)) > c.cfg.MaxPageBytes {
 		return nil, &Error{Kind: KindBadResponse, URL: u.String(), Err: fmt.Errorf("body larger than %d bytes", c.cfg.MaxPageBytes)}
 	}
-	if ex.networked && ex.status != http.StatusNotModified {
+	if ex.networked {
 		upstreamBytes.WithLabelValues("page").Add(float64(len(body)))
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	return &Page{
-		Body:        body,
-		MediaType:   mt,
-		URL:         resp.Request.URL,
-		Serial:      parseSerial(resp.Header.Get("X-PyPI-Last-Serial")),
-		Revalidated: ex.networked && ex.status == http.StatusNotModified,
-		Elapsed:     ex.elapsed,
+		Body:       body,
+		MediaType:  mt,
+		URL:        resp.Request.URL,
+		Serial:     parseSerial(resp.Header.Get("X-PyPI-Last-Serial")),
+		Validators: validatorsOf(resp.Header, Validators{}),
+		Elapsed:    ex.elapsed,
 	}, nil
+}
+
+// readBody reads at most limit bytes of a response body in one buffer
+// sized from Content-Length when upstream sent one (a 34 MB root is
+// otherwise copied through every doubling of a growing slice).
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n < limit {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }
 
 func parseSerial(s string) int64 {

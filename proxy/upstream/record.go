@@ -6,9 +6,8 @@ import (
 	"time"
 )
 
-// exchange records what actually crossed the network for one logical
-// request: httpcache hides whether a response came from the network, from a
-// 304 revalidation or straight from its cache.
+// exchange records what crossed the network for one logical request
+// (redirects and all).
 type exchange struct {
 	networked bool
 	status    int
@@ -22,7 +21,7 @@ func withExchange(ctx context.Context) (context.Context, *exchange) {
 	return context.WithValue(ctx, exchangeKey{}, ex), ex
 }
 
-// recordingTransport sits under httpcache, next to the network.
+// recordingTransport sits next to the network and counts every exchange.
 type recordingTransport struct{ next http.RoundTripper }
 
 func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {

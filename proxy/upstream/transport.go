@@ -51,8 +51,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	release := func() { <-t.slots }
-	// No body to wait for (a 304, a HEAD): free the slot now. httpcache
-	// swaps a 304 for its cached copy without closing the 304's body.
+	// No body to wait for (a 304, a HEAD): free the slot now.
 	if resp.Body == nil || resp.Body == http.NoBody || resp.StatusCode == http.StatusNotModified || req.Method == http.MethodHead {
 		release()
 		return resp, nil

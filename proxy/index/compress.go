@@ -1,0 +1,119 @@
+package index
+
+import (
+	"bytes"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
+)
+
+// Coding is a content coding a page is kept in. Files are never
+// compressed (clients hash their raw bytes); pages are, once per version:
+// pip, uv and poetry accept gzip, and a compressed page is a fifth of the
+// bytes or less.
+type Coding int
+
+// The codings of a page, in the order of the arrays that hold them.
+const (
+	Identity Coding = iota
+	Gzip
+	Brotli
+	numCodings
+)
+
+// String is the coding's Content-Encoding token ("" for identity).
+func (c Coding) String() string { return [...]string{"", "gzip", "br"}[c] }
+
+// suffix is what the stored copy in coding c adds to the identity file's
+// name: nginx's gzip_static and brotli_static look for the same names.
+func (c Coding) suffix() string { return [...]string{"", ".gz", ".br"}[c] }
+
+// largePage is the size above which a page is compressed for speed rather
+// than size: PyPI's root (34 MB of JSON) must re-render in well under a
+// second of CPU.
+const largePage = 4 << 20
+
+// compress adds the gzip and brotli copies of every identity body of a
+// page being built (before it is shared).
+func compress(p *Page) {
+	for i := range p.bodies.b {
+		src := p.bodies.b[i][Identity]
+		if src == nil {
+			continue
+		}
+		gz, br := gzipBytes(src), brotliBytes(src)
+		p.bodies.b[i][Gzip], p.bodies.b[i][Brotli] = gz, br
+		p.meta.Sizes[i][Gzip], p.meta.Sizes[i][Brotli] = int64(len(gz)), int64(len(br))
+	}
+}
+
+func gzipBytes(src []byte) []byte {
+	level := gzip.BestCompression
+	if len(src) > largePage {
+		level = gzip.BestSpeed
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(src)/4 + 64)
+	zw, _ := gzip.NewWriterLevel(&buf, level)
+	zw.Write(src)
+	zw.Close()
+	return bytes.Clone(buf.Bytes()) // capacity = length: the budget counts capacity
+}
+
+func brotliBytes(src []byte) []byte {
+	level := 6
+	if len(src) > largePage {
+		level = 1
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(src)/5 + 64)
+	zw := brotli.NewWriterLevel(&buf, level)
+	zw.Write(src)
+	zw.Close()
+	return bytes.Clone(buf.Bytes())
+}
+
+// Rendering is one body of a page ready to send: in memory, or in the
+// store under Key (served from there with sendfile).
+type Rendering struct {
+	Coding Coding
+	// ETag is the rendering's strong validator: each coding is its own
+	// entity.
+	ETag string
+	// Body is the rendering in memory; nil when it is to be opened at Key.
+	Body []byte
+	Key  string
+	Size int64
+}
+
+// Rendering picks what to send of format f to a client that accepts the
+// codings accepts reports: brotli, else gzip, else identity.
+func (p *Page) Rendering(f simple.Format, accepts func(Coding) bool) Rendering {
+	i := formatIndex(f)
+	for _, c := range []Coding{Brotli, Gzip, Identity} {
+		if c != Identity && !accepts(c) {
+			continue
+		}
+		r := Rendering{Coding: c, ETag: codingETag(p.meta.ETags[i], c)}
+		if p.bodies != nil && p.bodies.b[i][c] != nil {
+			r.Body, r.Size = p.bodies.b[i][c], int64(len(p.bodies.b[i][c]))
+			return r
+		}
+		if p.stored && p.keys[i] != "" && (c == Identity || p.meta.Sizes[i][c] > 0) {
+			r.Key, r.Size = p.keys[i]+c.suffix(), p.meta.Sizes[i][c]
+			return r
+		}
+	}
+	return Rendering{ETag: p.meta.ETags[i]} // a kind without this format: empty
+}
+
+// codingETag is the ETag of a compressed rendering: a different entity
+// from the identity one.
+func codingETag(etag string, c Coding) string {
+	if c == Identity || len(etag) < 2 {
+		return etag
+	}
+	return etag[:len(etag)-1] + "-" + c.String() + `"`
+}

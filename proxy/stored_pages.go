@@ -1,0 +1,43 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
+)
+
+// writeStoredPage sends a page rendering that is not in memory from its
+// stored copy, with sendfile where the store has a local file: a page too
+// large for the memory budget is never read or parsed per request.
+func (s *Server) writeStoredPage(c echo.Context, ctype string, r index.Rendering) error {
+	obj, err := s.index.Store().Open(c.Request().Context(), r.Key)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Replaced or removed since the page was looked up: the next
+		// request finds the new version.
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "index page changing, try again")
+	}
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	h := c.Response().Header()
+	h["Content-Type"] = []string{ctype}
+	h["Content-Length"] = []string{strconv.FormatInt(obj.Info().Size, 10)}
+	c.Response().WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	var content io.Reader = obj
+	if f, ok := obj.(interface{ File() *os.File }); ok {
+		content = f.File() // sendfile
+	}
+	_, err = io.Copy(sendfileWriter{c.Response()}, content)
+	return err
+}
