@@ -172,6 +172,9 @@ func (m *Mirror) syncProject(ctx context.Context, dl *downloads, name string, c 
 		// if the mirror holds it (serve --prefetch leaves lazily cached
 		// projects alone).
 		if c.Removed || m.isKnown(name) {
+			if m.isKnown(name) && !m.deletes.take() {
+				return nil, errRemovalRefused
+			}
 			if err := m.cfg.Index.RemoveProject(ctx, name); err != nil {
 				return nil, err
 			}
@@ -187,6 +190,9 @@ func (m *Mirror) syncProject(ctx context.Context, dl *downloads, name string, c 
 	}
 	r.removedFiles = len(plan.Removed)
 	if plan.Gone {
+		if m.isKnown(name) && !m.deletes.take() {
+			return nil, errRemovalRefused
+		}
 		if err := m.cfg.Index.Commit(ctx, plan); err != nil {
 			return nil, err
 		}

@@ -43,6 +43,9 @@ type Config struct {
 	// not the distributions (bandersnatch's release-files = false): serve
 	// fetches each distribution the first time it is asked for.
 	IndexOnly bool
+	// AllowMassDelete lets a pass remove more than MassDeletePercent of
+	// the mirrored projects (or all of them); without it such a pass stops.
+	AllowMassDelete bool
 	// StopOnError ends a pass at its first failed project (bandersnatch's
 	// stop-on-error); the rest stay in todo for the next one.
 	StopOnError bool
@@ -87,6 +90,8 @@ type Mirror struct {
 	mu     sync.Mutex
 	known  map[string]int64 // mirrored project -> serial (state/serials.json)
 	loaded bool
+	// deletes is the running pass's removal allowance (nil: unlimited).
+	deletes *deleteBudget
 }
 
 // New checks cfg and builds a Mirror.
@@ -230,6 +235,9 @@ func (m *Mirror) plan(ctx context.Context, src Source, status int64, haveStatus 
 // runPass syncs todo's projects, then writes the root index and, when all
 // succeeded, status (removing todo); otherwise todo keeps the failures.
 func (m *Mirror) runPass(ctx context.Context, todo *todoList, st *Stats) error {
+	if err := m.startDeleteBudget(todo); err != nil {
+		return err
+	}
 	failed := m.syncAll(ctx, todo, st, "sync")
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -239,6 +247,9 @@ func (m *Mirror) runPass(ctx context.Context, todo *todoList, st *Stats) error {
 	}
 	if len(failed) > 0 {
 		if err := writeTodo(ctx, m.store(), &todoList{Serial: todo.Serial, Projects: failed}); err != nil {
+			return err
+		}
+		if err := m.deletes.refusal(); err != nil {
 			return err
 		}
 		return fmt.Errorf("%w: %d projects failed (retried next pass)", ErrIncomplete, len(failed))
@@ -269,6 +280,9 @@ func (m *Mirror) SyncProjects(ctx context.Context, names []string) (Stats, error
 		m.cfg.Filters.AddProject(name)
 		todo.Projects[name] = change{Serial: -1}
 	}
+	if err := m.startDeleteBudget(todo); err != nil {
+		return st, err
+	}
 	failed := m.syncAll(ctx, todo, &st, "sync")
 	st.Duration = time.Since(start)
 	if ctx.Err() != nil {
@@ -278,6 +292,9 @@ func (m *Mirror) SyncProjects(ctx context.Context, names []string) (Stats, error
 		return st, err
 	}
 	if err := cache.Flush(ctx, m.store()); err != nil {
+		return st, err
+	}
+	if err := m.deletes.refusal(); err != nil {
 		return st, err
 	}
 	if len(failed) > 0 {

@@ -22,6 +22,7 @@ type mirrorConfig struct {
 	jsonAPI          bool
 	indexOnly        bool
 	stopOnError      bool
+	allowMassDelete  bool
 	projects         []string
 	bandersnatchConf string
 	config           string
@@ -41,6 +42,7 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "also mirror each project's PyPI JSON API document (web/pypi/<name>/json, web/json/<name>)")
 	fs.BoolVar(&cfg.indexOnly, "index-only", false, "mirror the pages and PEP 658 metadata, not the distributions: serve fetches each one when first asked for (bandersnatch's release-files = false)")
 	fs.BoolVar(&cfg.stopOnError, "stop-on-error", false, "end the pass at the first project that fails (the rest stay in todo for the next run)")
+	fs.BoolVar(&cfg.allowMassDelete, "allow-mass-delete", false, fmt.Sprintf("let a pass remove more than %d%% of the mirrored projects (or all of them); without it such a pass stops before removing any", prefetch.MassDeletePercent))
 	fs.StringArrayVar(&cfg.projects, "project", nil, "sync just this project now (repeatable); status is left alone")
 	fs.StringVar(&cfg.bandersnatchConf, "bandersnatch-config", "", "read [mirror] master, directory, workers and the filter plugins from a bandersnatch.conf (flags win)")
 	fs.StringVar(&cfg.config, "config", "", "`FILE` of name = value lines, as for serve; flags and environment win over it")
@@ -156,6 +158,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer stopDebug()
 	}
+	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.filter, bc.noHTTPCache = set, true
 	b, err := openMachinery(bc, log)
@@ -163,6 +166,11 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer b.Close()
+	// A wrong upstream makes every project look deleted: refuse it before
+	// the pass touches the tree.
+	if err := checkUpstreamRoot(ctx, b.up); err != nil {
+		return err
+	}
 	bars, interval, err := progressMode(cfg.progress, stderr)
 	if err != nil {
 		return err
@@ -170,7 +178,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	m, err := prefetch.New(prefetch.Config{
 		Index: b.index, Workers: cfg.workers,
 		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies, JSON: cfg.jsonAPI,
-		IndexOnly: cfg.indexOnly, StopOnError: cfg.stopOnError,
+		IndexOnly: cfg.indexOnly, StopOnError: cfg.stopOnError, AllowMassDelete: cfg.allowMassDelete,
 		Progress: stderr, ProgressBars: bars, ProgressInterval: interval, Logger: log,
 	})
 	if err != nil {

@@ -97,6 +97,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
 	bc.revalidateAfter = cfg.revalidateAfter
@@ -110,6 +111,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer b.Close()
+	if !cfg.offline {
+		go warnIfNotSimpleRoot(ctx, b.up, log)
+	}
 	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), Logger: log})
 	if err != nil {
 		return err

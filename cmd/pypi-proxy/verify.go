@@ -58,6 +58,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer lock.Release()
 	}
+	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.readMostly = true
 	b, err := openMachinery(bc, log)
