@@ -46,6 +46,7 @@ type machineryConfig struct {
 // in front of it, mirror and verify drive the index service directly.
 type machinery struct {
 	store  cache.Store // the tree, observed (metrics), under the budget's decorator when there is one
+	tree   *cache.FS   // the tree itself
 	up     *upstream.Client
 	index  *index.Service
 	budget *cache.Budget // nil unless trackCache
@@ -86,7 +87,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if err != nil {
 		return nil, usageErr("upstream: %v", err)
 	}
-	b := &machinery{store: cache.WithMetrics(fsStore), up: up}
+	b := &machinery{store: cache.WithMetrics(fsStore), tree: fsStore, up: up}
 	if cfg.trackCache {
 		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, Logger: log})
 		if err != nil {

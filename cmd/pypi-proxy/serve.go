@@ -106,6 +106,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// memory: only worth it with a limit (a full mirror is millions of files).
 	bc.trackCache = cfg.maxCacheSize > 0
 	bc.rootFromTree = cfg.prefetch.enabled
+	bc.readMostly = true // temp files are cleaned below, minding the mirror lock
+	started := time.Now()
 	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err
@@ -121,6 +123,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := startPrefetch(ctx, cfg.prefetch, cfg, b, set, log); err != nil {
 		return err
 	}
+	// Crash leftovers go once --prefetch holds the lock, or if no mirror
+	// holds it: a running mirror's temp files are older than this start.
+	go cleanTempLeftovers(b.tree, cfg.cacheDir, started, cfg.prefetch.enabled, log)
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -153,9 +158,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 // openStore opens the cache directory and checks it is writable. With
-// cleanTemp it removes the temp files a crash left behind, in the
-// background (a full mirror is millions of files: startup must not wait
-// for that walk); only files last written before this start are removed.
+// cleanTemp (mirror, which holds the mirror lock by then) it removes the
+// temp files a crash left behind, in the background (a full mirror is
+// millions of files: startup must not wait for that walk); only files last
+// written before this start are removed.
 func openStore(dir string, cleanTemp bool, log *slog.Logger) (*cache.FS, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, usageErr("--cache-dir: %v", err)
@@ -173,15 +179,7 @@ func openStore(dir string, cleanTemp bool, log *slog.Logger) (*cache.FS, error) 
 	if !cleanTemp {
 		return store, nil
 	}
-	start := time.Now()
-	go func() {
-		n, err := store.CleanTemp(time.Since(start))
-		if err != nil {
-			log.Warn("cleaning temp files", "err", err)
-		} else if n > 0 {
-			log.Info("removed temp files left by a crash", "files", n)
-		}
-	}()
+	go cleanTempLeftovers(store, dir, time.Now(), true, log)
 	return store, nil
 }
 
