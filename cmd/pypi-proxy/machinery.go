@@ -61,6 +61,12 @@ func (b *machinery) Close() {
 }
 
 func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
+	if err := checkCacheDir(cfg.cacheDir); err != nil {
+		return nil, err
+	}
+	if err := checkCredentials(cfg.upstream, cfg.username, cfg.password); err != nil {
+		return nil, err
+	}
 	if _, err := upstream.ParseIndexURL(cfg.upstream); err != nil {
 		return nil, usageErr("--upstream: %v", err)
 	}

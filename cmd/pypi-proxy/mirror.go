@@ -54,10 +54,11 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	return fs
 }
 
-func loadMirrorConfig(args []string, stderr io.Writer) (*mirrorConfig, *pflag.FlagSet, error) {
+func loadMirrorConfig(args []string, stdout, stderr io.Writer) (*mirrorConfig, *pflag.FlagSet, error) {
 	var cfg mirrorConfig
 	fs := mirrorFlags(&cfg)
 	fs.SetOutput(stderr)
+	helpToStdout(fs, stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return nil, nil, err
 	}
@@ -65,6 +66,9 @@ func loadMirrorConfig(args []string, stderr io.Writer) (*mirrorConfig, *pflag.Fl
 		if err := applyBandersnatchConf(&cfg, fs); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := checkCacheDir(cfg.cacheDir); err != nil {
+		return nil, nil, err
 	}
 	if cfg.workers < 1 || cfg.workers > prefetch.MaxWorkers {
 		return nil, nil, usageErr("--workers must be 1..%d", prefetch.MaxWorkers)
@@ -133,8 +137,8 @@ func applyBandersnatchConf(cfg *mirrorConfig, fs *pflag.FlagSet) error {
 	return nil
 }
 
-func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, _, err := loadMirrorConfig(args, stderr)
+func runMirror(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadMirrorConfig(args, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,13 +39,6 @@ type serveConfig struct {
 	filters         filterFlags
 }
 
-func defaultCacheDir() string {
-	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "pypi-proxy")
-	}
-	return "pypi-proxy-cache"
-}
-
 func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SortFlags = false
@@ -72,18 +64,22 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 }
 
 // loadServeConfig reads flags, environment and config file.
-func loadServeConfig(args []string, stderr io.Writer) (*serveConfig, error) {
+func loadServeConfig(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
 	var cfg serveConfig
 	fs := serveFlags(&cfg)
 	fs.SetOutput(stderr)
+	helpToStdout(fs, stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
+	}
+	if cfg.memory <= 0 {
+		return nil, usageErr("--memory %s: the page cache needs some memory (e.g. 64MiB)", cfg.memory.String())
 	}
 	return &cfg, nil
 }
 
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, err := loadServeConfig(args, stderr)
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := loadServeConfig(args, stdout, stderr)
 	if err != nil {
 		return err
 	}
