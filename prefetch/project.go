@@ -32,7 +32,7 @@ type projectResult struct {
 // WithDependencies, the dependencies they revealed, wave after wave until
 // the closure is complete. It returns the projects that failed.
 func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what string) map[string]change {
-	prog := newProgress(m.cfg.Progress, m.cfg.ProgressBars, m.log, m.cfg.ProgressInterval, what)
+	prog := newProgress(m.cfg.Progress, m.cfg.ProgressBars, m.log, m.cfg.ProgressInterval, what, m.cfg.Index.DownloadingBytes)
 	defer prog.close()
 	dl := m.startDownloads()
 	defer dl.stop()
@@ -99,7 +99,7 @@ func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what st
 		}
 		wave = next
 	}
-	if stopped {
+	if stopped || ctx.Err() != nil {
 		return maps.Clone(pending) // the failed ones, and those never started
 	}
 	return failed

@@ -75,7 +75,10 @@ type Stats struct {
 	Bytes                  int64
 	FilesRemoved           int // files that left their pages
 	Failed                 []string
-	Duration               time.Duration
+	// Left is how many projects an interrupted pass left to do (in todo,
+	// where the next pass resumes).
+	Left     int
+	Duration time.Duration
 }
 
 // ErrIncomplete is a pass in which some projects failed: they stay in the
@@ -240,6 +243,11 @@ func (m *Mirror) runPass(ctx context.Context, todo *todoList, st *Stats) error {
 	}
 	failed := m.syncAll(ctx, todo, st, "sync")
 	if ctx.Err() != nil {
+		// Interrupted: todo keeps exactly what is left, for the rerun.
+		st.Left = len(failed)
+		if err := writeTodo(context.WithoutCancel(ctx), m.store(), &todoList{Serial: todo.Serial, Projects: failed}); err != nil {
+			m.log.Warn("cannot record the projects left", "err", err)
+		}
 		return ctx.Err()
 	}
 	if err := m.finish(ctx, todo.Serial); err != nil {
@@ -286,6 +294,7 @@ func (m *Mirror) SyncProjects(ctx context.Context, names []string) (Stats, error
 	failed := m.syncAll(ctx, todo, &st, "sync")
 	st.Duration = time.Since(start)
 	if ctx.Err() != nil {
+		st.Left = len(failed)
 		return st, ctx.Err()
 	}
 	if err := m.finish(ctx, -1); err != nil {

@@ -62,9 +62,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pypi-proxy: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
+	var exit *exitError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &exit):
+		fmt.Fprintln(stderr, "pypi-proxy:", exit.msg)
+		return exit.code
 	case errors.Is(err, pflag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):

@@ -196,10 +196,11 @@ func runMirror(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else {
 		st, err = m.Sync(ctx)
 	}
-	log.Info("mirror done", "source", st.Source, "full", st.Full, "serial", st.Serial,
-		"upstream_serial", st.UpstreamSerial, "projects", st.Projects, "removed", st.Removed,
-		"files", st.Files, "bytes", st.Bytes, "files_removed", st.FilesRemoved,
-		"failed", len(st.Failed), "duration", st.Duration.Round(time.Millisecond))
+	if ctx.Err() != nil && err != nil {
+		// Ctrl-C or SIGTERM: the projects left are in todo.
+		return interrupted(st.Left)
+	}
+	logMirrorSummary(log, st, err)
 	return err
 }
 
@@ -213,7 +214,12 @@ func progressMode(mode string, stderr io.Writer) (bars bool, interval time.Durat
 		}
 		return false, 10 * time.Second, nil
 	case "bars":
-		return true, 0, nil
+		// Bars need a terminal to redraw on: on a pipe or a file they
+		// would print nothing useful, so log lines it is.
+		if f, ok := stderr.(*os.File); ok && prefetch.IsTerminal(f) {
+			return true, 0, nil
+		}
+		return false, 10 * time.Second, nil
 	case "log":
 		return false, 10 * time.Second, nil
 	case "none":

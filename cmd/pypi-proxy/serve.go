@@ -149,7 +149,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer stopDebug()
 	}
 	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.up.upstream),
-		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version)
+		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version,
+		"pip", pipCommand(ln.Addr()), "status_page", "http://"+clientHost(ln.Addr())+"/")
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }
 
@@ -219,6 +220,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
+		opts.ReplaceAttr = durationsAsStrings
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageErr("--log-format %q: want text or json", format)
