@@ -112,7 +112,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !cfg.offline {
 		go warnIfNotSimpleRoot(ctx, b.up, log)
 	}
-	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), Logger: log})
+	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), Logger: log, Status: statusSources(cfg, b)})
 	if err != nil {
 		return err
 	}
