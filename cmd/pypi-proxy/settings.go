@@ -24,8 +24,8 @@ var allSettings = sync.OnceValue(func() map[string]bool {
 })
 
 // notEnvSettings are PYPI_PROXY_* variables that are not flags but known:
-// the test suite's switch.
-var notEnvSettings = []string{"PYPI_PROXY_E2E_REQUIRED"}
+// the test suite's switches (the MinIO binary of the S3 tests).
+var notEnvSettings = []string{"PYPI_PROXY_E2E_REQUIRED", "PYPI_PROXY_MINIO"}
 
 // warnUnknownEnv names the PYPI_PROXY_* variables no command reads: a
 // misspelt PYPI_PROXY_UPSTRAM must not pass silently.
