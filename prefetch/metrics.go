@@ -42,4 +42,5 @@ func setSerials(synced, upstream int64) {
 	lastSerialGauge.Set(float64(synced))
 	upstreamSerialGauge.Set(float64(upstream))
 	lagGauge.Set(float64(max(upstream-synced, 0)))
+	lastUpstreamSerial.Store(upstream)
 }

@@ -31,14 +31,14 @@ func IsTerminal(f *os.File) bool {
 
 // newProgress draws mpb bars on a terminal, logs a line every interval
 // otherwise, and does nothing when both are off.
-func newProgress(w io.Writer, bars bool, log *slog.Logger, interval time.Duration, what string) progress {
+func newProgress(w io.Writer, bars bool, log *slog.Logger, interval time.Duration, what string, inflight func() int64) progress {
 	if bars && w != nil {
 		return newBarProgress(w, what)
 	}
 	if interval <= 0 {
 		return nopProgress{}
 	}
-	return newLogProgress(log, interval, what)
+	return newLogProgress(log, interval, what, inflight)
 }
 
 type nopProgress struct{}
@@ -87,10 +87,12 @@ type logProgress struct {
 	projTotal, projDone, byTotal, byDone atomic.Int64
 	stop                                 chan struct{}
 	once                                 sync.Once
+	// inflight is the bytes of the files still downloading (nil: none).
+	inflight func() int64
 }
 
-func newLogProgress(log *slog.Logger, interval time.Duration, what string) *logProgress {
-	l := &logProgress{log: log, what: what, start: time.Now(), stop: make(chan struct{})}
+func newLogProgress(log *slog.Logger, interval time.Duration, what string, inflight func() int64) *logProgress {
+	l := &logProgress{log: log, what: what, start: time.Now(), stop: make(chan struct{}), inflight: inflight}
 	go func() {
 		t := time.NewTicker(interval)
 		defer t.Stop()
@@ -109,11 +111,22 @@ func newLogProgress(log *slog.Logger, interval time.Duration, what string) *logP
 func (l *logProgress) report() {
 	el := time.Since(l.start).Seconds()
 	done, total := l.projDone.Load(), l.projTotal.Load()
-	attrs := []any{"projects_done", done, "projects", total, "bytes_done", l.byDone.Load(), "bytes_known", l.byTotal.Load()}
+	// Bytes count as they stream: a large file moves the figure while it
+	// downloads, not only once it is complete.
+	bytesDone, bytesKnown := l.byDone.Load(), l.byTotal.Load()
+	if l.inflight != nil {
+		bytesDone = min(bytesDone+l.inflight(), max(bytesKnown, bytesDone))
+	}
+	attrs := []any{"projects_done", done, "projects", total, "bytes_done", bytesDone, "bytes_known", bytesKnown}
 	if el > 0 {
-		rate := float64(done) / el
-		attrs = append(attrs, "projects_per_s", int(rate*10)/10.0, "bytes_per_s", int64(float64(l.byDone.Load())/el))
-		if rate > 0 && total > done {
+		rate, byteRate := float64(done)/el, float64(bytesDone)/el
+		attrs = append(attrs, "projects_per_s", int(rate*10)/10.0, "bytes_per_s", int64(byteRate))
+		// The ETA follows the bytes when their total is known (one large
+		// file would stall a projects-based one), else the projects.
+		switch {
+		case byteRate > 0 && bytesKnown > bytesDone:
+			attrs = append(attrs, "eta", (time.Duration(float64(bytesKnown-bytesDone)/byteRate) * time.Second).Round(time.Second))
+		case rate > 0 && total > done:
 			attrs = append(attrs, "eta", (time.Duration(float64(total-done)/rate) * time.Second).Round(time.Second))
 		}
 	}

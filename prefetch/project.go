@@ -32,7 +32,7 @@ type projectResult struct {
 // WithDependencies, the dependencies they revealed, wave after wave until
 // the closure is complete. It returns the projects that failed.
 func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what string) map[string]change {
-	prog := newProgress(m.cfg.Progress, m.cfg.ProgressBars, m.log, m.cfg.ProgressInterval, what)
+	prog := newProgress(m.cfg.Progress, m.cfg.ProgressBars, m.log, m.cfg.ProgressInterval, what, m.cfg.Index.DownloadingBytes)
 	defer prog.close()
 	dl := m.startDownloads()
 	defer dl.stop()
@@ -99,7 +99,7 @@ func (m *Mirror) syncAll(ctx context.Context, todo *todoList, st *Stats, what st
 		}
 		wave = next
 	}
-	if stopped {
+	if stopped || ctx.Err() != nil {
 		return maps.Clone(pending) // the failed ones, and those never started
 	}
 	return failed
@@ -172,6 +172,9 @@ func (m *Mirror) syncProject(ctx context.Context, dl *downloads, name string, c 
 		// if the mirror holds it (serve --prefetch leaves lazily cached
 		// projects alone).
 		if c.Removed || m.isKnown(name) {
+			if m.isKnown(name) && !m.deletes.take() {
+				return nil, errRemovalRefused
+			}
 			if err := m.cfg.Index.RemoveProject(ctx, name); err != nil {
 				return nil, err
 			}
@@ -187,6 +190,9 @@ func (m *Mirror) syncProject(ctx context.Context, dl *downloads, name string, c 
 	}
 	r.removedFiles = len(plan.Removed)
 	if plan.Gone {
+		if m.isKnown(name) && !m.deletes.take() {
+			return nil, errRemovalRefused
+		}
 		if err := m.cfg.Index.Commit(ctx, plan); err != nil {
 			return nil, err
 		}

@@ -43,6 +43,9 @@ type Config struct {
 	// not the distributions (bandersnatch's release-files = false): serve
 	// fetches each distribution the first time it is asked for.
 	IndexOnly bool
+	// AllowMassDelete lets a pass remove more than MassDeletePercent of
+	// the mirrored projects (or all of them); without it such a pass stops.
+	AllowMassDelete bool
 	// StopOnError ends a pass at its first failed project (bandersnatch's
 	// stop-on-error); the rest stay in todo for the next one.
 	StopOnError bool
@@ -72,7 +75,10 @@ type Stats struct {
 	Bytes                  int64
 	FilesRemoved           int // files that left their pages
 	Failed                 []string
-	Duration               time.Duration
+	// Left is how many projects an interrupted pass left to do (in todo,
+	// where the next pass resumes).
+	Left     int
+	Duration time.Duration
 }
 
 // ErrIncomplete is a pass in which some projects failed: they stay in the
@@ -87,6 +93,8 @@ type Mirror struct {
 	mu     sync.Mutex
 	known  map[string]int64 // mirrored project -> serial (state/serials.json)
 	loaded bool
+	// deletes is the running pass's removal allowance (nil: unlimited).
+	deletes *deleteBudget
 }
 
 // New checks cfg and builds a Mirror.
@@ -230,8 +238,16 @@ func (m *Mirror) plan(ctx context.Context, src Source, status int64, haveStatus 
 // runPass syncs todo's projects, then writes the root index and, when all
 // succeeded, status (removing todo); otherwise todo keeps the failures.
 func (m *Mirror) runPass(ctx context.Context, todo *todoList, st *Stats) error {
+	if err := m.startDeleteBudget(todo); err != nil {
+		return err
+	}
 	failed := m.syncAll(ctx, todo, st, "sync")
 	if ctx.Err() != nil {
+		// Interrupted: todo keeps exactly what is left, for the rerun.
+		st.Left = len(failed)
+		if err := writeTodo(context.WithoutCancel(ctx), m.store(), &todoList{Serial: todo.Serial, Projects: failed}); err != nil {
+			m.log.Warn("cannot record the projects left", "err", err)
+		}
 		return ctx.Err()
 	}
 	if err := m.finish(ctx, todo.Serial); err != nil {
@@ -239,6 +255,9 @@ func (m *Mirror) runPass(ctx context.Context, todo *todoList, st *Stats) error {
 	}
 	if len(failed) > 0 {
 		if err := writeTodo(ctx, m.store(), &todoList{Serial: todo.Serial, Projects: failed}); err != nil {
+			return err
+		}
+		if err := m.deletes.refusal(); err != nil {
 			return err
 		}
 		return fmt.Errorf("%w: %d projects failed (retried next pass)", ErrIncomplete, len(failed))
@@ -269,15 +288,22 @@ func (m *Mirror) SyncProjects(ctx context.Context, names []string) (Stats, error
 		m.cfg.Filters.AddProject(name)
 		todo.Projects[name] = change{Serial: -1}
 	}
+	if err := m.startDeleteBudget(todo); err != nil {
+		return st, err
+	}
 	failed := m.syncAll(ctx, todo, &st, "sync")
 	st.Duration = time.Since(start)
 	if ctx.Err() != nil {
+		st.Left = len(failed)
 		return st, ctx.Err()
 	}
 	if err := m.finish(ctx, -1); err != nil {
 		return st, err
 	}
 	if err := cache.Flush(ctx, m.store()); err != nil {
+		return st, err
+	}
+	if err := m.deletes.refusal(); err != nil {
 		return st, err
 	}
 	if len(failed) > 0 {

@@ -64,7 +64,7 @@ func (s *Server) serveStored(c echo.Context, key string, o index.Outcome) (bool,
 
 // serveMiss fetches the object once from upstream and streams it.
 func (s *Server) serveMiss(c echo.Context, key string) error {
-	d, _, err := s.index.StartDownload(c.Request().Context(), key)
+	d, joined, err := s.index.StartDownload(c.Request().Context(), key)
 	if errors.Is(err, index.ErrNotCachedOffline) {
 		setOutcome(c, index.Offline)
 	}
@@ -77,15 +77,19 @@ func (s *Server) serveMiss(c echo.Context, key string) error {
 		}
 		return index.ErrNoOrigin
 	}
-	setOutcome(c, index.Miss)
+	o := index.Miss
+	if joined {
+		o = Joined
+	}
+	setOutcome(c, o)
 	if isMetadataKey(key) {
 		return s.serveMetadataDownload(c, key, d)
 	}
-	return s.streamDownload(c, key, d)
+	return s.streamDownload(c, key, d, o)
 }
 
 // streamDownload serves a download in flight to one client.
-func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download) error {
+func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download, o index.Outcome) error {
 	r := d.Reader()
 	defer r.Close()
 	start := time.Now()
@@ -94,7 +98,9 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download) e
 	case <-c.Request().Context().Done():
 		return c.Request().Context().Err()
 	}
-	setUpstreamTime(c, time.Since(start))
+	// The upstream time of a miss is the whole download this client
+	// waited on, set once it is over (Ready is only the first bytes).
+	defer func() { setUpstreamTime(c, time.Since(start)) }()
 	if err := d.Err(); err != nil {
 		return err
 	}
@@ -109,12 +115,12 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download) e
 		if err := d.Err(); err != nil {
 			return err
 		}
-		if served, err := s.serveStored(c, key, index.Miss); served || err != nil {
+		if served, err := s.serveStored(c, key, o); served || err != nil {
 			return err
 		}
 		return index.ErrNoOrigin
 	}
-	setFileHeaders(c, key, index.Miss)
+	setFileHeaders(c, key, o)
 	http.ServeContent(c.Response(), c.Request(), "", time.Now().UTC().Truncate(time.Second), r)
 	if err := d.Err(); err != nil && c.Response().Committed {
 		// The client saw a short body: the connection is closed by net/http

@@ -60,6 +60,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if o != "" {
 			cacheOutcomes.WithLabelValues(route, string(o)).Inc()
 		}
+		s.activity.record(route, o, c.Request().URL.Path, res.Status, res.Size, elapsed)
 		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", res.Status, "bytes", res.Size, "duration", elapsed, "cache", string(o),
 			"upstream", upstreamTime, "request_id", rid)

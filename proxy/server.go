@@ -24,16 +24,20 @@ type Config struct {
 	Metrics http.Handler
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
+	// Status adds what the status page (GET /, /status) cannot learn
+	// from the index service; every field is optional.
+	Status StatusSources
 }
 
 // Server answers pip, uv and poetry over HTTP: routes, handlers, the
 // error mapper and observation. Everything else is the index service's.
 type Server struct {
-	cfg   Config
-	index *index.Service
-	echo  *echo.Echo
-	ready readiness
-	log   *slog.Logger
+	cfg      Config
+	index    *index.Service
+	echo     *echo.Echo
+	ready    readiness
+	activity activity
+	log      *slog.Logger
 }
 
 // New builds a Server and its routes.
@@ -75,6 +79,8 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/pypi/:name/:version/json", s.handleJSONAPI)
 	e.GET("/packages/*", s.handleFile)
 	e.HEAD("/packages/*", s.handleFile)
+	e.GET("/", s.handleStatusPage)
+	e.GET("/status", s.handleStatusJSON)
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	if s.cfg.Metrics != nil {

@@ -17,8 +17,10 @@ import (
 //	allow = numpy>=1.24   # a list flag may be given on several lines
 //
 // Names are the flags' names without the leading dashes; values are taken
-// verbatim after the "=" (surrounding spaces and a trailing " # comment"
-// removed); an unknown name is an error, so typos do not pass silently.
+// after the "=" (surrounding spaces, a trailing " # comment" and one pair
+// of quotes removed). One file serves every command: a setting another
+// command owns (listen, for mirror) is skipped, a name no command has is
+// an error, so typos do not pass silently.
 func applyConfigFile(fs *pflag.FlagSet, path string, explicit map[string]bool) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -39,7 +41,11 @@ func applyConfigFile(fs *pflag.FlagSet, path string, explicit map[string]bool) e
 		if i := strings.Index(value, " #"); i >= 0 {
 			value = strings.TrimSpace(value[:i])
 		}
+		value = unquote(value)
 		flag := fs.Lookup(strings.TrimLeft(name, "-"))
+		if flag == nil && allSettings()[strings.TrimLeft(name, "-")] {
+			continue // another command's setting (listen is serve's)
+		}
 		if flag == nil || flag.Name == "config" {
 			return usageErr("%s:%d: unknown setting %q", path, line, name)
 		}

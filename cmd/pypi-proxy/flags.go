@@ -45,17 +45,20 @@ func parseFlags(fs *pflag.FlagSet, args []string) error {
 			return
 		}
 		explicit[f.Name] = true
-		if serr := fs.Set(f.Name, v); serr != nil {
+		if serr := setFromEnv(fs, f, v); serr != nil {
 			err = usageErr("%s=%q: %v", envName(f.Name), v, serr)
 		}
 	})
 	if err != nil {
 		return err
 	}
+	warnUnknownEnv(fs.Output())
 	if cf := fs.Lookup("config"); cf != nil && cf.Value.String() != "" {
-		return applyConfigFile(fs, cf.Value.String(), explicit)
+		if err := applyConfigFile(fs, cf.Value.String(), explicit); err != nil {
+			return err
+		}
 	}
-	return nil
+	return checkDurations(fs)
 }
 
 // sizeValue is a pflag.Value for byte sizes: 1048576, 512MiB, 50GiB, 1.5G, 0.

@@ -10,18 +10,34 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// healthcheckConfig is everything `pypi-proxy healthcheck` is told.
+type healthcheckConfig struct {
+	url     string
+	timeout time.Duration
+}
+
+func healthcheckFlags(cfg *healthcheckConfig) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("healthcheck", pflag.ContinueOnError)
+	fs.StringVar(&cfg.url, "url", "http://127.0.0.1:3141/healthz", "health endpoint to probe")
+	fs.DurationVar(&cfg.timeout, "timeout", 3*time.Second, "give up after this long")
+	return fs
+}
+
 // runHealthcheck probes a running proxy (for container HEALTHCHECKs, where
 // there is no curl): exit 0 when /healthz answers 200.
 func runHealthcheck(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := pflag.NewFlagSet("healthcheck", pflag.ContinueOnError)
-	url := fs.String("url", "http://127.0.0.1:3141/healthz", "health endpoint to probe")
-	timeout := fs.Duration("timeout", 3*time.Second, "give up after this long")
+	var cfg healthcheckConfig
+	fs := healthcheckFlags(&cfg)
+	helpToStdout(fs, stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	if cfg.timeout <= 0 {
+		return usageErr("--timeout must be > 0")
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.url, nil)
 	if err != nil {
 		return usageErr("--url: %v", err)
 	}
@@ -31,7 +47,7 @@ func runHealthcheck(ctx context.Context, args []string, stdout io.Writer) error 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s", *url, resp.Status)
+		return fmt.Errorf("%s: %s", cfg.url, resp.Status)
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil

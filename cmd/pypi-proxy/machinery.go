@@ -42,6 +42,7 @@ type machineryConfig struct {
 // in front of it, mirror and verify drive the index service directly.
 type machinery struct {
 	store  cache.Store // the tree, observed (metrics), under the budget's decorator when there is one
+	tree   *cache.FS   // the tree itself
 	up     *upstream.Client
 	index  *index.Service
 	budget *cache.Budget // nil unless trackCache
@@ -56,6 +57,12 @@ func (b *machinery) Close() {
 }
 
 func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
+	if err := checkCacheDir(cfg.cacheDir); err != nil {
+		return nil, err
+	}
+	if err := checkCredentials(cfg.upstream, cfg.username, cfg.password); err != nil {
+		return nil, err
+	}
 	if _, err := upstream.ParseIndexURL(cfg.upstream); err != nil {
 		return nil, usageErr("--upstream: %v", err)
 	}
@@ -82,7 +89,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if err != nil {
 		return nil, usageErr("upstream: %v", err)
 	}
-	b := &machinery{store: cache.WithMetrics(fsStore), up: up}
+	b := &machinery{store: cache.WithMetrics(fsStore), tree: fsStore, up: up}
 	if cfg.trackCache {
 		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, LoadInBackground: true, Logger: log})
 		if err != nil {

@@ -47,9 +47,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "serve":
-		err = runServe(ctx, args[1:], stderr)
+		err = runServe(ctx, args[1:], stdout, stderr)
 	case "mirror":
-		err = runMirror(ctx, args[1:], stderr)
+		err = runMirror(ctx, args[1:], stdout, stderr)
 	case "verify":
 		err = runVerify(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
@@ -62,9 +62,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pypi-proxy: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
+	var exit *exitError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &exit):
+		fmt.Fprintln(stderr, "pypi-proxy:", exit.msg)
+		return exit.code
 	case errors.Is(err, pflag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):

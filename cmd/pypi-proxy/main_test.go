@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ max-cache-size = 2GiB
 `), 0o644)
 	t.Setenv("PYPI_PROXY_INDEX_TTL", "3m")
 	t.Setenv("PYPI_PROXY_LISTEN", "127.0.0.1:2222")
-	cfg, err := loadServeConfig([]string{"--config", conf, "--listen", "127.0.0.1:3333"}, &bytes.Buffer{})
+	cfg, err := loadServeConfig([]string{"--config", conf, "--listen", "127.0.0.1:3333"}, io.Discard, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ max-cache-size = 2GiB
 		t.Errorf("config file not applied: %s %d", cfg.up.upstream, cfg.maxCacheSize)
 	}
 	t.Setenv("PYPI_PROXY_CONFIG", conf)
-	cfg, err = loadServeConfig(nil, &bytes.Buffer{})
+	cfg, err = loadServeConfig(nil, io.Discard, &bytes.Buffer{})
 	if err != nil || cfg.up.upstream != "https://config.example/simple/" {
 		t.Errorf("config file from the environment: %v %s", err, cfg.up.upstream)
 	}

@@ -22,6 +22,7 @@ type mirrorConfig struct {
 	jsonAPI          bool
 	indexOnly        bool
 	stopOnError      bool
+	allowMassDelete  bool
 	projects         []string
 	bandersnatchConf string
 	config           string
@@ -41,6 +42,7 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "also mirror each project's PyPI JSON API document (web/pypi/<name>/json, web/json/<name>)")
 	fs.BoolVar(&cfg.indexOnly, "index-only", false, "mirror the pages and PEP 658 metadata, not the distributions: serve fetches each one when first asked for (bandersnatch's release-files = false)")
 	fs.BoolVar(&cfg.stopOnError, "stop-on-error", false, "end the pass at the first project that fails (the rest stay in todo for the next run)")
+	fs.BoolVar(&cfg.allowMassDelete, "allow-mass-delete", false, fmt.Sprintf("let a pass remove more than %d%% of the mirrored projects (or all of them); without it such a pass stops before removing any", prefetch.MassDeletePercent))
 	fs.StringArrayVar(&cfg.projects, "project", nil, "sync just this project now (repeatable); status is left alone")
 	fs.StringVar(&cfg.bandersnatchConf, "bandersnatch-config", "", "read [mirror] master, directory, workers and the filter plugins from a bandersnatch.conf (flags win)")
 	fs.StringVar(&cfg.config, "config", "", "`FILE` of name = value lines, as for serve; flags and environment win over it")
@@ -52,10 +54,11 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	return fs
 }
 
-func loadMirrorConfig(args []string, stderr io.Writer) (*mirrorConfig, *pflag.FlagSet, error) {
+func loadMirrorConfig(args []string, stdout, stderr io.Writer) (*mirrorConfig, *pflag.FlagSet, error) {
 	var cfg mirrorConfig
 	fs := mirrorFlags(&cfg)
 	fs.SetOutput(stderr)
+	helpToStdout(fs, stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return nil, nil, err
 	}
@@ -63,6 +66,9 @@ func loadMirrorConfig(args []string, stderr io.Writer) (*mirrorConfig, *pflag.Fl
 		if err := applyBandersnatchConf(&cfg, fs); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := checkCacheDir(cfg.cacheDir); err != nil {
+		return nil, nil, err
 	}
 	if cfg.workers < 1 || cfg.workers > prefetch.MaxWorkers {
 		return nil, nil, usageErr("--workers must be 1..%d", prefetch.MaxWorkers)
@@ -131,8 +137,8 @@ func applyBandersnatchConf(cfg *mirrorConfig, fs *pflag.FlagSet) error {
 	return nil
 }
 
-func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, _, err := loadMirrorConfig(args, stderr)
+func runMirror(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadMirrorConfig(args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -156,6 +162,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer stopDebug()
 	}
+	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.filter = set
 	b, err := openMachinery(bc, log)
@@ -163,6 +170,11 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer b.Close()
+	// A wrong upstream makes every project look deleted: refuse it before
+	// the pass touches the tree.
+	if err := checkUpstreamRoot(ctx, b.up); err != nil {
+		return err
+	}
 	bars, interval, err := progressMode(cfg.progress, stderr)
 	if err != nil {
 		return err
@@ -170,7 +182,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	m, err := prefetch.New(prefetch.Config{
 		Index: b.index, Workers: cfg.workers,
 		Filters: set, WithDependencies: cfg.filters.cfg.WithDependencies, JSON: cfg.jsonAPI,
-		IndexOnly: cfg.indexOnly, StopOnError: cfg.stopOnError,
+		IndexOnly: cfg.indexOnly, StopOnError: cfg.stopOnError, AllowMassDelete: cfg.allowMassDelete,
 		Progress: stderr, ProgressBars: bars, ProgressInterval: interval, Logger: log,
 	})
 	if err != nil {
@@ -184,10 +196,11 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	} else {
 		st, err = m.Sync(ctx)
 	}
-	log.Info("mirror done", "source", st.Source, "full", st.Full, "serial", st.Serial,
-		"upstream_serial", st.UpstreamSerial, "projects", st.Projects, "removed", st.Removed,
-		"files", st.Files, "bytes", st.Bytes, "files_removed", st.FilesRemoved,
-		"failed", len(st.Failed), "duration", st.Duration.Round(time.Millisecond))
+	if ctx.Err() != nil && err != nil {
+		// Ctrl-C or SIGTERM: the projects left are in todo.
+		return interrupted(st.Left)
+	}
+	logMirrorSummary(log, st, err)
 	return err
 }
 
@@ -201,7 +214,12 @@ func progressMode(mode string, stderr io.Writer) (bars bool, interval time.Durat
 		}
 		return false, 10 * time.Second, nil
 	case "bars":
-		return true, 0, nil
+		// Bars need a terminal to redraw on: on a pipe or a file they
+		// would print nothing useful, so log lines it is.
+		if f, ok := stderr.(*os.File); ok && prefetch.IsTerminal(f) {
+			return true, 0, nil
+		}
+		return false, 10 * time.Second, nil
 	case "log":
 		return false, 10 * time.Second, nil
 	case "none":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,7 @@ stop-on-error = true
 simple-format = HTML
 `), 0o644)
 	var stderr bytes.Buffer
-	cfg, _, err := loadMirrorConfig([]string{"--bandersnatch-config", conf}, &stderr)
+	cfg, _, err := loadMirrorConfig([]string{"--bandersnatch-config", conf}, io.Discard, &stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ simple-format = HTML
 	if !strings.Contains(stderr.String(), "simple-format") {
 		t.Errorf("simple-format = HTML not reported as ignored: %q", stderr.String())
 	}
-	cfg, _, err = loadMirrorConfig([]string{"--bandersnatch-config", conf, "--index-only=false", "--workers", "3"}, &bytes.Buffer{})
+	cfg, _, err = loadMirrorConfig([]string{"--bandersnatch-config", conf, "--index-only=false", "--workers", "3"}, io.Discard, &bytes.Buffer{})
 	if err != nil || cfg.indexOnly || cfg.workers != 3 {
 		t.Errorf("flags must win over bandersnatch.conf: %v %+v", err, cfg)
 	}

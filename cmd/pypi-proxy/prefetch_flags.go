@@ -19,6 +19,7 @@ type prefetchConfig struct {
 	workers   int
 	jsonAPI   bool
 	indexOnly bool
+	massDel   bool
 }
 
 // addPrefetchFlags registers serve's --prefetch, --prefetch-interval and
@@ -28,6 +29,7 @@ func addPrefetchFlags(fs *pflag.FlagSet, cfg *prefetchConfig) {
 	fs.DurationVar(&cfg.interval, "prefetch-interval", 5*time.Minute, "time between two prefetch passes")
 	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "prefetch: also mirror each project's PyPI JSON API document")
 	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("prefetch: parallel project syncs and file downloads (at most %d)", prefetch.MaxWorkers))
+	fs.BoolVar(&cfg.massDel, "allow-mass-delete", false, fmt.Sprintf("prefetch: let a pass remove more than %d%% of the mirrored projects", prefetch.MassDeletePercent))
 	fs.BoolVar(&cfg.indexOnly, "index-only", false, "prefetch: keep the pages and PEP 658 metadata current, fetch distributions only when asked for")
 }
 
@@ -47,13 +49,18 @@ func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *
 	if pc.interval <= 0 {
 		return usageErr("--prefetch-interval must be > 0")
 	}
+	// The background mirror deletes what upstream does not list: never
+	// run it against a URL that lists nothing.
+	if err := checkUpstreamRoot(ctx, b.up); err != nil {
+		return fmt.Errorf("--prefetch: %w", err)
+	}
 	lock, err := prefetch.AcquireLock(cfg.cacheDir)
 	if err != nil {
 		return err
 	}
 	m, err := prefetch.New(prefetch.Config{
 		Index: b.index, Workers: pc.workers,
-		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies, JSON: pc.jsonAPI, IndexOnly: pc.indexOnly,
+		Filters: set, WithDependencies: set != nil && cfg.filters.cfg.WithDependencies, JSON: pc.jsonAPI, IndexOnly: pc.indexOnly, AllowMassDelete: pc.massDel,
 		Logger: log.With("component", "prefetch"), ProgressInterval: time.Minute,
 	})
 	if err != nil {

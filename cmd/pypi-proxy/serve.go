@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,13 +39,6 @@ type serveConfig struct {
 	filters         filterFlags
 }
 
-func defaultCacheDir() string {
-	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "pypi-proxy")
-	}
-	return "pypi-proxy-cache"
-}
-
 func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SortFlags = false
@@ -72,18 +64,22 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 }
 
 // loadServeConfig reads flags, environment and config file.
-func loadServeConfig(args []string, stderr io.Writer) (*serveConfig, error) {
+func loadServeConfig(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
 	var cfg serveConfig
 	fs := serveFlags(&cfg)
 	fs.SetOutput(stderr)
+	helpToStdout(fs, stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
+	}
+	if cfg.memory <= 0 {
+		return nil, usageErr("--memory %s: the page cache needs some memory (e.g. 64MiB)", cfg.memory.String())
 	}
 	return &cfg, nil
 }
 
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, err := loadServeConfig(args, stderr)
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := loadServeConfig(args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -97,6 +93,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
 	bc.revalidateAfter = cfg.revalidateAfter
@@ -106,18 +103,26 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	bc.trackCache = cfg.maxCacheSize > 0
 	bc.rootFromTree = cfg.prefetch.enabled
 	applyMemoryLimit(int64(cfg.memory), log)
+	bc.readMostly = true // temp files are cleaned below, minding the mirror lock
+	started := time.Now()
 	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), Logger: log})
+	if !cfg.offline {
+		go warnIfNotSimpleRoot(ctx, b.up, log)
+	}
+	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), Logger: log, Status: statusSources(cfg, b)})
 	if err != nil {
 		return err
 	}
 	if err := startPrefetch(ctx, cfg.prefetch, cfg, b, set, log); err != nil {
 		return err
 	}
+	// Crash leftovers go once --prefetch holds the lock, or if no mirror
+	// holds it: a running mirror's temp files are older than this start.
+	go cleanTempLeftovers(b.tree, cfg.cacheDir, started, cfg.prefetch.enabled, log)
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -145,14 +150,16 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		defer stopDebug()
 	}
 	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.up.upstream),
-		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version)
+		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version,
+		"pip", pipCommand(ln.Addr()), "status_page", "http://"+clientHost(ln.Addr())+"/")
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }
 
 // openStore opens the cache directory and checks it is writable. With
-// cleanTemp it removes the temp files a crash left behind, in the
-// background (a full mirror is millions of files: startup must not wait
-// for that walk); only files last written before this start are removed.
+// cleanTemp (mirror, which holds the mirror lock by then) it removes the
+// temp files a crash left behind, in the background (a full mirror is
+// millions of files: startup must not wait for that walk); only files last
+// written before this start are removed.
 func openStore(dir string, cleanTemp bool, log *slog.Logger) (*cache.FS, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, usageErr("--cache-dir: %v", err)
@@ -170,15 +177,7 @@ func openStore(dir string, cleanTemp bool, log *slog.Logger) (*cache.FS, error) 
 	if !cleanTemp {
 		return store, nil
 	}
-	start := time.Now()
-	go func() {
-		n, err := store.CleanTemp(time.Since(start))
-		if err != nil {
-			log.Warn("cleaning temp files", "err", err)
-		} else if n > 0 {
-			log.Info("removed temp files left by a crash", "files", n)
-		}
-	}()
+	go cleanTempLeftovers(store, dir, time.Now(), true, log)
 	return store, nil
 }
 
@@ -222,6 +221,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
+		opts.ReplaceAttr = durationsAsStrings
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageErr("--log-format %q: want text or json", format)

@@ -21,6 +21,7 @@ type verifyConfig struct {
 	workers       int
 	logFormat     string
 	logLevel      string
+	config        string
 }
 
 func verifyFlags(cfg *verifyConfig) *pflag.FlagSet {
@@ -34,6 +35,7 @@ func verifyFlags(cfg *verifyConfig) *pflag.FlagSet {
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	fs.StringVar(&cfg.config, "config", "", "`FILE` of name = value lines, as for serve; flags and environment win over it")
 	return fs
 }
 
@@ -41,7 +43,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var cfg verifyConfig
 	fs := verifyFlags(&cfg)
 	fs.SetOutput(stderr)
+	helpToStdout(fs, stdout)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := checkCacheDir(cfg.cacheDir); err != nil {
 		return err
 	}
 	if cfg.workers < 1 || cfg.workers > 256 {
@@ -58,6 +64,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer lock.Release()
 	}
+	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.readMostly = true
 	b, err := openMachinery(bc, log)
