@@ -82,7 +82,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 		retries = -1
 	}
 	up, err := upstream.New(upstream.Config{
-		IndexURL: cfg.upstream, Timeout: cfg.timeout, Retries: retries,
+		IndexURL: cfg.upstream, HTTPCache: fsStore, Timeout: cfg.timeout, Retries: retries,
 		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
 		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
 	})

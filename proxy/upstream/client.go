@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gregjones/httpcache"
+	"github.com/pypi-proxy/pypi-proxy/cache"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,6 +32,11 @@ type Config struct {
 	// XMLRPCTimeout bounds one XML-RPC call (default 5m: PyPI's full
 	// listing is large).
 	XMLRPCTimeout time.Duration
+	// HTTPCache persists the JSON API documents' upstream responses for
+	// gregjones/httpcache's revalidation (nil: memory only); HTTPCacheBytes
+	// bounds their in-memory copies (default 16 MiB).
+	HTTPCache      cache.Store
+	HTTPCacheBytes int64
 	// Timeout bounds one index request (default 30s).
 	Timeout time.Duration
 	// Retries is how many times a failed retryable request is tried again (default 2; -1 for none).
@@ -59,6 +66,7 @@ type Client struct {
 	cfg       Config
 	index     *url.URL
 	pages     *http.Client // index pages, conditional on the caller's validators
+	jsonAPI   *http.Client // JSON API documents, through httpcache
 	files     *http.Client // files are immutable and cached by cache/
 	log       *slog.Logger
 	allowed   map[string]bool // hosts a redirect may lead to
@@ -101,10 +109,20 @@ func New(cfg Config) (*Client, error) {
 	base := &recordingTransport{next: network}
 	c.pages = &http.Client{Transport: base, CheckRedirect: c.checkRedirect}
 	c.files = &http.Client{Transport: base, CheckRedirect: c.checkRedirect}
+	hc, err := newStoreCache(cfg.HTTPCache, cfg.HTTPCacheBytes, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	ht := httpcache.NewTransport(hc)
+	ht.Transport = base
+	c.jsonAPI = &http.Client{Transport: ht, CheckRedirect: c.checkRedirect}
 	return c, nil
 }
 
 func (cfg *Config) defaults() error {
+	if cfg.HTTPCacheBytes <= 0 {
+		cfg.HTTPCacheBytes = 16 << 20
+	}
 	if cfg.Name == "" {
 		cfg.Name = "upstream"
 	}

@@ -54,20 +54,24 @@ func (c *Client) FetchJSONAPI(ctx context.Context, name, version string) (*Page,
 		u = u.JoinPath(version)
 	}
 	u = u.JoinPath("json")
-	return c.fetchPage(ctx, u, "application/json")
+	return c.fetchPageWith(ctx, c.jsonAPI, u, "application/json")
 }
 
 func (c *Client) fetchPage(ctx context.Context, u *url.URL, accept string) (*Page, error) {
+	return c.fetchPageWith(ctx, c.pages, u, accept)
+}
+
+func (c *Client) fetchPageWith(ctx context.Context, hc *http.Client, u *url.URL, accept string) (*Page, error) {
 	var page *Page
 	err := c.retry(ctx, func() error {
 		var err error
-		page, err = c.fetchPageOnce(ctx, u, accept)
+		page, err = c.fetchPageOnce(ctx, hc, u, accept)
 		return err
 	})
 	return page, err
 }
 
-func (c *Client) fetchPageOnce(ctx context.Context, u *url.URL, accept string) (*Page, error) {
+func (c *Client) fetchPageOnce(ctx context.Context, hc *http.Client, u *url.URL, accept string) (*Page, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	ctx, ex := withExchange(ctx)
@@ -79,7 +83,12 @@ func (c *Client) fetchPageOnce(ctx context.Context, u *url.URL, accept string) (
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	sent := validatorsFrom(ctx)
 	sent.setOn(req.Header)
-	resp, err := c.pages.Do(req)
+	if sent.IsZero() {
+		// The caller decided to refresh: ask upstream, conditionally when
+		// httpcache holds a validator.
+		req.Header.Set("Cache-Control", "max-age=0")
+	}
+	resp, err := hc.Do(req)
 	if cerr := Classify(u.String(), resp, err); cerr != nil {
 		if resp != nil {
 			resp.Body.Close()
