@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestStatusPageAndJSON: GET / is a page for people that says what to give
@@ -24,6 +25,14 @@ func TestStatusPageAndJSON(t *testing.T) {
 	os.MkdirAll(filepath.Join(h.dir, "web"), 0o755)
 	os.WriteFile(filepath.Join(h.dir, "web", "last-modified"), []byte("20250101T10:00:00\n"), 0o644)
 
+	// The server records a request after its response went out: wait for
+	// the three to be counted.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var r statusReport
+		if _, body := h.get("/status"); json.Unmarshal([]byte(body), &r) == nil && r.Cache.Requests >= 3 && len(r.Downloads) == 2 {
+			break
+		}
+	}
 	resp, body := h.get("/")
 	wantStatus(t, resp, body, 200)
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
