@@ -35,6 +35,9 @@ func (s *Server) handleFile(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no such file: "+err.Error())
 	}
+	if served, err := s.redirectStored(c, key); served || err != nil {
+		return err
+	}
 	if served, err := s.serveStored(c, key, index.Hit); served || err != nil {
 		return err
 	}

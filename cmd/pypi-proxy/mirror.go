@@ -30,6 +30,7 @@ type mirrorConfig struct {
 	logLevel         string
 	debugListen      string
 	filters          filterFlags
+	storage          storageFlags
 }
 
 func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
@@ -37,6 +38,7 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	fs.SortFlags = false
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror directory (the same tree serve uses)")
+	cfg.storage.register(fs, false)
 	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("parallel project syncs and, separately, file downloads (at most %d)", prefetch.MaxWorkers))
 	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "also mirror each project's PyPI JSON API document (web/pypi/<name>/json, web/json/<name>)")
 	fs.BoolVar(&cfg.indexOnly, "index-only", false, "mirror the pages and PEP 658 metadata, not the distributions: serve fetches each one when first asked for (bandersnatch's release-files = false)")
@@ -144,7 +146,10 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	lock, err := prefetch.AcquireLock(cfg.cacheDir)
+	if err := cfg.storage.validate(); err != nil {
+		return err
+	}
+	lock, err := cfg.storage.mirrorLock(ctx, cfg.cacheDir, log)
 	if err != nil {
 		return err
 	}
@@ -157,6 +162,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		defer stopDebug()
 	}
 	bc := cfg.up.machinery(cfg.cacheDir)
+	bc.storage = &cfg.storage
 	bc.filter = set
 	b, err := openMachinery(bc, log)
 	if err != nil {
@@ -177,7 +183,7 @@ func runMirror(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log.Info("pypi-proxy mirror", "upstream", redact(cfg.up.upstream), "cache_dir", cfg.cacheDir,
-		"workers", cfg.workers, "filters", set.Active(), "version", version)
+		"storage", cfg.storage.storage, "workers", cfg.workers, "filters", set.Active(), "version", version)
 	var st prefetch.Stats
 	if len(cfg.projects) > 0 {
 		st, err = m.SyncProjects(ctx, cfg.projects)

@@ -38,6 +38,7 @@ type serveConfig struct {
 	idleTimeout     time.Duration
 	prefetch        prefetchConfig
 	filters         filterFlags
+	storage         storageFlags
 }
 
 func defaultCacheDir() string {
@@ -53,6 +54,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:3141", "address to listen on")
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "cache directory (a bandersnatch-layout mirror tree)")
+	cfg.storage.register(fs, true)
 	fs.DurationVar(&cfg.indexTTL, "index-ttl", 10*time.Minute, "serve index pages younger than this without asking upstream")
 	fs.DurationVar(&cfg.revalidateAfter, "revalidate-after", 0, "a client's Cache-Control: max-age=0 (pip sends it) revalidates a page only when it is this old (0: always)")
 	fs.BoolVar(&cfg.offline, "offline", false, "serve only what is cached; never contact upstream")
@@ -97,7 +99,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.storage.validate(); err != nil {
+		return err
+	}
 	bc := cfg.up.machinery(cfg.cacheDir)
+	bc.storage = &cfg.storage
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
 	bc.revalidateAfter = cfg.revalidateAfter
 	bc.filter, bc.maxCacheSize = set, int64(cfg.maxCacheSize)
@@ -111,7 +117,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer b.Close()
-	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), Logger: log})
+	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), RedirectFiles: cfg.storage.redirectFor(), Logger: log})
 	if err != nil {
 		return err
 	}
@@ -145,7 +151,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		defer stopDebug()
 	}
 	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.up.upstream),
-		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version)
+		"cache_dir", cfg.cacheDir, "storage", cfg.storage.storage, "offline", cfg.offline, "version", version)
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }
 
