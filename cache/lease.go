@@ -63,3 +63,13 @@ func unwrapTo[T any](s Store) (T, bool) {
 		s = u.Unwrap()
 	}
 }
+
+// Check asks a remote store under s's decorators (one with a
+// Check(ctx) error method, as S3) whether it answers; local stores pass.
+func Check(ctx context.Context, s Store) error {
+	c, ok := unwrapTo[interface{ Check(context.Context) error }](s)
+	if !ok {
+		return nil
+	}
+	return c.Check(ctx)
+}
