@@ -151,8 +151,8 @@ func (w sendfileWriter) ReadFrom(src io.Reader) (int64, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	rf, ok := w.Unwrap().(io.ReaderFrom)
-	if !ok {
-		return io.Copy(w.Response, src)
+	if !ok || !fileBacked(src) {
+		return copyStream(w.Response, src)
 	}
 	n, err := rf.ReadFrom(src)
 	w.Size += n
