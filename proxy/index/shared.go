@@ -27,7 +27,7 @@ func (s *Service) newerStored(ctx context.Context, kind refresher, cached *Page)
 	if _, shared := cache.LeaserOf(s.cfg.Store); !shared {
 		return nil
 	}
-	st, err := kind.load(ctx, s.cfg.Store)
+	st, err := s.pages.loadStored(ctx, kind)
 	if err != nil {
 		if !isNotExist(err) {
 			s.log.Warn("cannot load stored page", "page", kind.memKey(), "err", err)
@@ -37,7 +37,6 @@ func (s *Service) newerStored(ctx context.Context, kind refresher, cached *Page)
 	if !newerThan(st, cached) {
 		return nil
 	}
-	st.stored = true
 	s.pages.keep(kind, st)
 	return st
 }
@@ -46,8 +45,8 @@ func (s *Service) newerStored(ctx context.Context, kind refresher, cached *Page)
 // a higher serial, or (serials equal or unknown) other content stored
 // after p was fetched.
 func newerThan(st, p *Page) bool {
-	if st.serial >= 0 && p.serial >= 0 && st.serial != p.serial {
-		return st.serial > p.serial
+	if st.Serial() >= 0 && p.Serial() >= 0 && st.Serial() != p.Serial() {
+		return st.Serial() > p.Serial()
 	}
 	return !st.sameAs(p) && st.fetched.After(p.fetched)
 }

@@ -54,9 +54,7 @@ func age(s *Service, name string, d time.Duration) {
 	if !ok {
 		panic("page not in memory: " + name)
 	}
-	old := newPage(p.json, p.html, p.serial, time.Now().Add(-d))
-	old.stored = p.stored
-	s.pages.keep(kind, old)
+	s.pages.keep(kind, p.with(func(c *Page) { c.fetched = time.Now().Add(-d) }))
 	s.pages.mem.Wait()
 }
 
@@ -97,7 +95,7 @@ func TestReplicaNeverServesOlderPage(t *testing.T) {
 	if err != nil || got.Serial() != p2.Serial() {
 		t.Fatalf("replica b served serial %d (%s, %v) after a stored %d", got.Serial(), o, err, p2.Serial())
 	}
-	stored, err := projectPage{s: a, name: name}.load(ctx, a.cfg.Store)
+	stored, err := a.pages.loadStored(ctx, projectPage{s: a, name: name})
 	if err != nil || stored.Serial() != p2.Serial() {
 		t.Fatalf("stored page now has serial %d (%v), want %d", stored.Serial(), err, p2.Serial())
 	}
