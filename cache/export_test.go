@@ -36,3 +36,6 @@ func StopRenewing(l *S3Lease) {
 
 // ErrObjectChanged is what reading an S3 object replaced since Open fails with.
 var ErrObjectChanged = errObjectChanged
+
+// FillLeaseName is the lease a shared store's download of key holds.
+var FillLeaseName = fillLeaseName

@@ -43,6 +43,10 @@ type FillerOptions struct {
 	IdleTimeout time.Duration
 	// MaxDuration bounds a whole download (default 1h).
 	MaxDuration time.Duration
+	// LeaseTTL is the lease of a download on a shared store (a Leaser:
+	// one process of a cluster downloads, the others wait for its object;
+	// see claim). Default DefaultFillLeaseTTL.
+	LeaseTTL time.Duration
 	// OnCommit is called after an object is published.
 	OnCommit func(key string, size int64)
 	// OnFailure is called when a download fails (for metrics).
@@ -75,6 +79,9 @@ func NewFiller(store Store, opts FillerOptions) *Filler {
 	}
 	if opts.MaxDuration <= 0 {
 		opts.MaxDuration = time.Hour
+	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = DefaultFillLeaseTTL
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -227,6 +234,11 @@ func why(ctx context.Context, err error) error {
 // download copies upstream to the temp object and the spool, then verifies
 // and commits. The temp object is discarded on any failure.
 func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d *Download, want Expect, fetch Fetch) error {
+	release, done, err := f.claim(ctx, d, want)
+	if err != nil || done {
+		return err
+	}
+	defer release()
 	body, size, err := fetch(ctx)
 	if err != nil {
 		return why(ctx, err)

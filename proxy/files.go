@@ -35,6 +35,9 @@ func (s *Server) handleFile(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no such file: "+err.Error())
 	}
+	if served, err := s.redirectStored(c, key); served || err != nil {
+		return err
+	}
 	if served, err := s.serveStored(c, key, index.Hit); served || err != nil {
 		return err
 	}
@@ -154,8 +157,8 @@ func (w sendfileWriter) ReadFrom(src io.Reader) (int64, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	rf, ok := w.Unwrap().(io.ReaderFrom)
-	if !ok {
-		return io.Copy(w.Response, src)
+	if !ok || !fileBacked(src) {
+		return copyStream(w.Response, src)
 	}
 	n, err := rf.ReadFrom(src)
 	w.Size += n

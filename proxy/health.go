@@ -51,7 +51,9 @@ func (rd *readiness) get(ctx context.Context, s *Server) readyReport {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	r := readyReport{Ready: true, Cache: "ok", Upstream: "ok"}
-	if err := s.checkWritable(ctx); err != nil {
+	if err := cache.Check(ctx, s.index.Store()); err != nil {
+		r.Ready, r.Cache = false, err.Error()
+	} else if err := s.checkWritable(ctx); err != nil {
 		r.Ready, r.Cache = false, err.Error()
 	}
 	switch {

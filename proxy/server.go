@@ -22,6 +22,10 @@ type Config struct {
 	Index *index.Service
 	// Metrics, when set, is served at /metrics.
 	Metrics http.Handler
+	// RedirectFiles, when the store is a cache.Presigner (S3), answers
+	// file hits with a 302 to a presigned URL valid this long instead of
+	// streaming them; 0 (the default) streams.
+	RedirectFiles time.Duration
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
 	// Status adds what the status page (GET /, /status) cannot learn

@@ -16,6 +16,7 @@ import (
 type machineryConfig struct {
 	upstream        string
 	cacheDir        string
+	storage         *storageFlags // where the tree is; nil: cacheDir
 	timeout         time.Duration
 	retries         int
 	username        string
@@ -73,6 +74,10 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if err != nil {
 		return nil, err
 	}
+	tree, err := openTree(cfg, fsStore, log)
+	if err != nil {
+		return nil, err
+	}
 	spool := cache.SpoolDir(cfg.cacheDir)
 	if err := os.MkdirAll(spool, 0o755); err != nil {
 		return nil, err
@@ -89,7 +94,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if err != nil {
 		return nil, usageErr("upstream: %v", err)
 	}
-	b := &machinery{store: cache.WithMetrics(fsStore), tree: fsStore, up: up}
+	b := &machinery{store: cache.WithMetrics(tree), tree: fsStore, up: up}
 	if cfg.trackCache {
 		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, LoadInBackground: true, Logger: log})
 		if err != nil {
@@ -106,7 +111,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	b.index, err = index.New(index.Config{
 		Upstream: upstream.Single{Index: up}, Store: b.store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter,
 		Offline: cfg.offline, MemoryBytes: cfg.memory, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout,
-		Filter: pageFilter, RootFromTree: cfg.rootFromTree, Logger: log,
+		Filter: pageFilter, RootFromTree: cfg.rootFromTree, DownloadLeaseTTL: cfg.storage.lease(), Logger: log,
 	})
 	if err != nil {
 		if b.budget != nil {

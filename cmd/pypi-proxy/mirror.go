@@ -31,6 +31,7 @@ type mirrorConfig struct {
 	logLevel         string
 	debugListen      string
 	filters          filterFlags
+	storage          storageFlags
 }
 
 func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
@@ -38,6 +39,7 @@ func mirrorFlags(cfg *mirrorConfig) *pflag.FlagSet {
 	fs.SortFlags = false
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror directory (the same tree serve uses)")
+	cfg.storage.register(fs, false)
 	fs.IntVar(&cfg.workers, "workers", 8, fmt.Sprintf("parallel project syncs and, separately, file downloads (at most %d)", prefetch.MaxWorkers))
 	fs.BoolVar(&cfg.jsonAPI, "json-api", false, "also mirror each project's PyPI JSON API document (web/pypi/<name>/json, web/json/<name>)")
 	fs.BoolVar(&cfg.indexOnly, "index-only", false, "mirror the pages and PEP 658 metadata, not the distributions: serve fetches each one when first asked for (bandersnatch's release-files = false)")
@@ -150,7 +152,10 @@ func runMirror(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	lock, err := prefetch.AcquireLock(cfg.cacheDir)
+	if err := cfg.storage.validate(); err != nil {
+		return err
+	}
+	lock, err := cfg.storage.mirrorLock(ctx, cfg.cacheDir, log)
 	if err != nil {
 		return err
 	}
@@ -164,6 +169,7 @@ func runMirror(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
+	bc.storage = &cfg.storage
 	bc.filter = set
 	b, err := openMachinery(bc, log)
 	if err != nil {
@@ -189,7 +195,7 @@ func runMirror(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	log.Info("pypi-proxy mirror", "upstream", redact(cfg.up.upstream), "cache_dir", cfg.cacheDir,
-		"workers", cfg.workers, "filters", set.Active(), "version", version)
+		"storage", cfg.storage.storage, "workers", cfg.workers, "filters", set.Active(), "version", version)
 	var st prefetch.Stats
 	if len(cfg.projects) > 0 {
 		st, err = m.SyncProjects(ctx, cfg.projects)

@@ -34,7 +34,8 @@ func addPrefetchFlags(fs *pflag.FlagSet, cfg *prefetchConfig) {
 }
 
 // startPrefetch, with --prefetch, takes the mirror lock and runs the
-// mirror every --prefetch-interval in the background until ctx ends. It
+// mirror every --prefetch-interval in the background until ctx ends; on
+// S3 the replicas sharing the bucket elect one leader (runPrefetchLeader). It
 // drives the index service serve answers from, so pages and files it fetches are hits for the proxy.
 func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *machinery, set *filter.Set, log *slog.Logger) error {
 	if !pc.enabled {
@@ -54,9 +55,13 @@ func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *
 	if err := checkUpstreamRoot(ctx, b.up); err != nil {
 		return fmt.Errorf("--prefetch: %w", err)
 	}
-	lock, err := prefetch.AcquireLock(cfg.cacheDir)
-	if err != nil {
-		return err
+	var lock *prefetch.Lock
+	if !cfg.storage.isS3() {
+		l, err := prefetch.AcquireLock(cfg.cacheDir)
+		if err != nil {
+			return err
+		}
+		lock = l
 	}
 	m, err := prefetch.New(prefetch.Config{
 		Index: b.index, Workers: pc.workers,
@@ -68,6 +73,10 @@ func startPrefetch(ctx context.Context, pc prefetchConfig, cfg *serveConfig, b *
 		return err
 	}
 	log.Info("prefetch enabled", "interval", pc.interval, "workers", pc.workers, "filters", set.Active())
+	if cfg.storage.isS3() { // replicas of one bucket: one leads at a time
+		go runPrefetchLeader(ctx, cfg.storage.s3, cfg.storage.leaseTTL, m, pc.interval, log)
+		return nil
+	}
 	go func() {
 		defer lock.Release()
 		m.Run(ctx, pc.interval)

@@ -37,6 +37,7 @@ type serveConfig struct {
 	idleTimeout     time.Duration
 	prefetch        prefetchConfig
 	filters         filterFlags
+	storage         storageFlags
 }
 
 func serveFlags(cfg *serveConfig) *pflag.FlagSet {
@@ -45,6 +46,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:3141", "address to listen on")
 	cfg.up.register(fs)
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "cache directory (a bandersnatch-layout mirror tree)")
+	cfg.storage.register(fs, true)
 	fs.DurationVar(&cfg.indexTTL, "index-ttl", 10*time.Minute, "serve index pages younger than this without asking upstream")
 	fs.DurationVar(&cfg.revalidateAfter, "revalidate-after", 0, "a client's Cache-Control: max-age=0 (pip sends it) revalidates a page only when it is this old (0: always)")
 	fs.BoolVar(&cfg.offline, "offline", false, "serve only what is cached; never contact upstream")
@@ -94,7 +96,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg.up.correctKnownSiteRoot(log)
+	if err := cfg.storage.validate(); err != nil {
+		return err
+	}
 	bc := cfg.up.machinery(cfg.cacheDir)
+	bc.storage = &cfg.storage
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
 	bc.revalidateAfter = cfg.revalidateAfter
 	bc.filter, bc.maxCacheSize = set, int64(cfg.maxCacheSize)
@@ -113,7 +119,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !cfg.offline {
 		go warnIfNotSimpleRoot(ctx, b.up, log)
 	}
-	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), Logger: log, Status: statusSources(cfg, b)})
+	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), RedirectFiles: cfg.storage.redirectFor(),
+		Logger: log, Status: statusSources(cfg, b)})
 	if err != nil {
 		return err
 	}
@@ -150,7 +157,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer stopDebug()
 	}
 	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.up.upstream),
-		"cache_dir", cfg.cacheDir, "offline", cfg.offline, "version", version,
+		"cache_dir", cfg.cacheDir, "storage", cfg.storage.storage, "offline", cfg.offline, "version", version,
 		"pip", pipCommand(ln.Addr()), "status_page", "http://"+clientHost(ln.Addr())+"/")
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }

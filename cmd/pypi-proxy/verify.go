@@ -22,12 +22,14 @@ type verifyConfig struct {
 	logFormat     string
 	logLevel      string
 	config        string
+	storage       storageFlags
 }
 
 func verifyFlags(cfg *verifyConfig) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("verify", pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.StringVar(&cfg.cacheDir, "cache-dir", defaultCacheDir(), "mirror or cache directory to check")
+	cfg.storage.register(fs, false)
 	fs.BoolVar(&cfg.repair, "repair", false, "delete corrupt files and re-fetch them and missing ones from upstream")
 	fs.BoolVar(&cfg.deleteUnowned, "delete-unowned", false, "also walk web/packages/ and delete files that no page references")
 	fs.BoolVar(&cfg.presentOnly, "present-only", false, "check only the files on disk; the rest are absent, not missing (a lazy cache, an --index-only mirror)")
@@ -57,8 +59,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if err := cfg.storage.validate(); err != nil {
+		return err
+	}
 	if cfg.repair || cfg.deleteUnowned {
-		lock, err := prefetch.AcquireLock(cfg.cacheDir)
+		lock, err := cfg.storage.mirrorLock(ctx, cfg.cacheDir, log)
 		if err != nil {
 			return err
 		}
@@ -66,6 +71,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
+	bc.storage = &cfg.storage
 	bc.readMostly = true
 	b, err := openMachinery(bc, log)
 	if err != nil {

@@ -75,6 +75,13 @@ func startNginx(t *testing.T, conf, root, upstream string) *nginxProc {
 		// A root master drops its workers to "nobody", who cannot read the 0700 temp dirs.
 		nginxPrepend(t, main, "user root;\n")
 	}
+	return runNginx(t, bin, prefix, main, addr)
+}
+
+// runNginx runs nginx on the rendered main config in the foreground until
+// the test ends, and waits until it answers on addr.
+func runNginx(t *testing.T, bin, prefix, main, addr string) *nginxProc {
+	t.Helper()
 	errLog := filepath.Join(prefix, "error.log")
 	cmd := exec.Command(bin, "-p", prefix, "-c", main, "-e", errLog, "-g", "daemon off;")
 	out := &strings.Builder{}

@@ -57,6 +57,12 @@ func (s *Service) page(ctx context.Context, kind refresher, revalidate bool) (*P
 		// Detached from the first client: its hanging up must not fail the others.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.FetchTimeout)
 		defer cancel()
+		if st := s.newerStored(fctx, kind, cached); st != nil { // another replica's (see shared.go)
+			if s.pages.fresh(st, revalidate) {
+				return result{st, Hit}, nil
+			}
+			cached = st
+		}
 		p, o, err := s.refresh(fctx, kind, cached)
 		return result{p, o}, err
 	})

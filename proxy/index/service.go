@@ -53,6 +53,11 @@ type Config struct {
 	SpoolDir string
 	// DownloadIdleTimeout aborts an upstream download that stalls (default 60s).
 	DownloadIdleTimeout time.Duration
+	// DownloadLeaseTTL is the lease of a download on a store several
+	// replicas share (cache.Leaser): one replica fetches a file, the others
+	// wait for it, and take over this long after the holder died (default
+	// cache.DefaultFillLeaseTTL).
+	DownloadLeaseTTL time.Duration
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
 }
@@ -114,6 +119,7 @@ func New(cfg Config) (*Service, error) {
 	s.filler = cache.NewFiller(cfg.Store, cache.FillerOptions{
 		SpoolDir:    cfg.SpoolDir,
 		IdleTimeout: cfg.DownloadIdleTimeout,
+		LeaseTTL:    cfg.DownloadLeaseTTL,
 		Logger:      cfg.Logger,
 		OnCommit:    s.wheelPublished,
 		OnFailure:   func(key string, err error) { downloadFailures.WithLabelValues(failureReason(err)).Inc() },
