@@ -157,7 +157,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer stopDebug()
 	}
 	log.Info("pypi-proxy serving", "listen", ln.Addr().String(), "upstream", redact(cfg.up.upstream),
-		"cache_dir", cfg.cacheDir, "storage", cfg.storage.storage, "offline", cfg.offline, "version", version,
+		"storage", cfg.storage.describe(cfg.cacheDir), "offline", cfg.offline, "version", version,
 		"pip", pipCommand(ln.Addr()), "status_page", "http://"+clientHost(ln.Addr())+"/")
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }

@@ -122,3 +122,11 @@ func (f *storageFlags) redirectFor() time.Duration {
 	}
 	return 0
 }
+
+// describe names the tree's storage for the start-up line.
+func (f *storageFlags) describe(cacheDir string) string {
+	if f.isS3() {
+		return f.storage
+	}
+	return "filesystem " + cacheDir
+}
