@@ -66,12 +66,13 @@ func (b *Budget) load(ctx context.Context, times map[string]int64, lines int) er
 	}
 	b.early = nil
 	close(b.loaded)
+	total := b.total
 	b.mu.Unlock()
-	b.log.Info("cache budget loaded", "cache_bytes", b.total, "cache_files", len(all),
+	b.flushMu.Lock() // the deltas are the flusher's
+	defer b.flushMu.Unlock()
+	b.log.Info("cache budget loaded", "cache_bytes", total, "cache_files", len(all),
 		"max_bytes", b.opts.MaxBytes, "access_records", len(times), "state_objects", len(b.deltas)+1)
 	if len(b.deltas) > 0 || lines > len(all) {
-		b.flushMu.Lock()
-		defer b.flushMu.Unlock()
 		if err := b.compact(ctx); err != nil {
 			b.log.Warn("compacting access log failed", "err", err)
 		}
