@@ -41,6 +41,9 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	origin := c.Scheme() + "://" + c.Request().Host
 	body := bytes.ReplaceAll(doc, []byte(`"/packages/`), []byte(`"`+origin+`/packages/`))
 	c.Response().Header().Set("X-Cache", strings.ToUpper(string(o)))
+	if p.Index() != "" {
+		c.Response().Header().Set("X-PyPI-Proxy-Index", p.Index())
+	}
 	c.Response().Header().Set("Cache-Control", fmt.Sprintf("max-age=%d, public", int(s.index.IndexTTL().Seconds())))
 	return writeBody(c, "application/json", body)
 }

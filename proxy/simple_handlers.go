@@ -103,6 +103,9 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 	}
 	h.Set("ETag", r.ETag)
 	h.Set("X-Cache", strings.ToUpper(string(o)))
+	if p.Index() != "" {
+		h.Set("X-PyPI-Proxy-Index", p.Index())
+	}
 	if p.Serial() >= 0 {
 		h.Set("X-PyPI-Last-Serial", strconv.FormatInt(p.Serial(), 10))
 	}

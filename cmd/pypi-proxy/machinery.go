@@ -30,8 +30,12 @@ type machineryConfig struct {
 	memory          int64
 	idleTimeout     time.Duration
 	filter          *filter.Set
-	trackCache      bool  // keep a size budget (serve)
-	maxCacheSize    int64 // with trackCache
+	// indexes and rules: several upstream indexes (serve --index);
+	// none means the one --upstream.
+	indexes      []indexSpec
+	rules        []upstream.Rule
+	trackCache   bool  // keep a size budget (serve)
+	maxCacheSize int64 // with trackCache
 	// rootFromTree: the mirror owns /simple/ (serve --prefetch).
 	rootFromTree bool
 	// readMostly skips the startup walk that removes crash leftovers
@@ -42,11 +46,13 @@ type machineryConfig struct {
 // machinery is the machinery one command runs: serve puts the HTTP server
 // in front of it, mirror and verify drive the index service directly.
 type machinery struct {
-	store  cache.Store // the tree, observed (metrics), under the budget's decorator when there is one
-	tree   *cache.FS   // the tree itself
-	up     *upstream.Client
-	index  *index.Service
-	budget *cache.Budget // nil unless trackCache
+	store   cache.Store // the tree, observed (metrics), under the budget's decorator when there is one
+	tree    *cache.FS   // the tree itself
+	router  upstream.Router
+	clients []*upstream.Client // one per index, in order
+	up      *upstream.Client   // the first index: the mirror's
+	index   *index.Service
+	budget  *cache.Budget // nil unless trackCache
 }
 
 // Close aborts downloads in flight and flushes the budget.
@@ -82,19 +88,12 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if err := os.MkdirAll(spool, 0o755); err != nil {
 		return nil, err
 	}
-	retries := cfg.retries
-	if retries == 0 {
-		retries = -1
-	}
-	up, err := upstream.New(upstream.Config{
-		IndexURL: cfg.upstream, HTTPCache: fsStore, Timeout: cfg.timeout, Retries: retries,
-		Username: cfg.username, Password: cfg.password, Token: cfg.token, CAFile: cfg.caFile,
-		MaxConcurrent: cfg.maxUpstream, UserAgent: "pypi-proxy/" + version, Logger: log,
-	})
+	var svc *index.Service // the router's audit goes to the service built below
+	router, clients, err := openRouter(cfg, fsStore, func(project, ix, rule string) { svc.Audit(project, "", ix, rule) }, log)
 	if err != nil {
-		return nil, usageErr("upstream: %v", err)
+		return nil, err
 	}
-	b := &machinery{store: cache.WithMetrics(tree), tree: fsStore, up: up}
+	b := &machinery{store: cache.WithMetrics(tree), tree: fsStore, router: router, clients: clients, up: clients[0]}
 	if cfg.trackCache {
 		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, LoadInBackground: true, Logger: log})
 		if err != nil {
@@ -109,7 +108,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 		pageFilter = cfg.filter.Page
 	}
 	b.index, err = index.New(index.Config{
-		Upstream: upstream.Single{Index: up}, Store: b.store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter,
+		Upstream: router, Store: b.store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter,
 		Offline: cfg.offline, MemoryBytes: cfg.memory, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout,
 		Filter: pageFilter, RootFromTree: cfg.rootFromTree, DownloadLeaseTTL: cfg.storage.lease(), Logger: log,
 	})
@@ -119,5 +118,6 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 		}
 		return nil, err
 	}
+	svc = b.index
 	return b, nil
 }

@@ -38,6 +38,7 @@ type serveConfig struct {
 	prefetch        prefetchConfig
 	filters         filterFlags
 	storage         storageFlags
+	indexes         indexFlags
 }
 
 func serveFlags(cfg *serveConfig) *pflag.FlagSet {
@@ -62,6 +63,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.config, "config", "", "config file of `name = value` lines (see README); flags and environment win over it")
 	addPrefetchFlags(fs, &cfg.prefetch)
 	cfg.filters.register(fs)
+	cfg.indexes.register(fs)
 	return fs
 }
 
@@ -77,6 +79,7 @@ func loadServeConfig(args []string, stdout, stderr io.Writer) (*serveConfig, err
 	if cfg.memory <= 0 {
 		return nil, usageErr("--memory %s: the page cache needs some memory (e.g. 64MiB)", cfg.memory.String())
 	}
+	cfg.indexes.upstreamGiven = fs.Changed("upstream")
 	return &cfg, nil
 }
 
@@ -111,13 +114,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	applyMemoryLimit(int64(cfg.memory), log)
 	bc.readMostly = true // temp files are cleaned below, minding the mirror lock
 	started := time.Now()
+	if bc.indexes, bc.rules, err = cfg.indexes.build(); err != nil {
+		return err
+	}
+	if len(bc.indexes) > 0 && cfg.prefetch.enabled {
+		return usageErr("--prefetch follows one index; it cannot be combined with --index")
+	}
 	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
 	if !cfg.offline {
-		go warnIfNotSimpleRoot(ctx, b.up, log)
+		for _, up := range b.clients {
+			go warnIfNotSimpleRoot(ctx, up, log)
+		}
 	}
 	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), RedirectFiles: cfg.storage.redirectFor(),
 		Logger: log, Status: statusSources(cfg, b)})

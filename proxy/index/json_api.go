@@ -34,7 +34,9 @@ func (k jsonAPIPage) load(ctx context.Context, s cache.Store) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newPage(data, nil, -1, info.ModTime), nil
+	p := newPage(data, nil, -1, info.ModTime)
+	p.meta.Index = k.s.origins.indexOf(ctx, k.name)
+	return p, nil
 }
 
 func (k jsonAPIPage) prepare(ctx context.Context, _ *Page) (*update, error) {
@@ -43,16 +45,20 @@ func (k jsonAPIPage) prepare(ctx context.Context, _ *Page) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
+	ixName := ix.Name()
+	if pg.Index != "" {
+		ixName = pg.Index
+	}
 	digest := fetchedDigest(pg)
-	if p := revalidated(ctx, pg, digest); p != nil {
+	if p := revalidated(ctx, pg, digest, ixName); p != nil {
 		return &update{kind: k, page: p, unchanged: true}, nil
 	}
-	out, origins, err := rewriteJSONAPI(pg.Body, k.name, ix.Name())
+	out, origins, err := rewriteJSONAPI(pg.Body, k.name, ixName)
 	if err != nil {
 		return nil, &upstream.Error{Kind: upstream.KindBadResponse, URL: pg.URL.String(), Err: err}
 	}
 	p := newPage(out, nil, pg.Serial, time.Now())
-	p.upstream, p.meta.Upstream, p.meta.Digest = pg.Elapsed, pg.Validators, digest
+	p.upstream, p.meta.Upstream, p.meta.Digest, p.meta.Index = pg.Elapsed, pg.Validators, digest, ixName
 	return &update{kind: k, page: p, project: k.name, learned: origins}, nil
 }
 

@@ -231,3 +231,13 @@ func projectCandidates(filename string) []string {
 	}
 	return out
 }
+
+// indexOf is the index the project's recorded files came from ("" when
+// none is recorded): a page read back from the tree says no more.
+func (b *originBook) indexOf(ctx context.Context, project string) string {
+	files, _ := b.project(ctx, project)
+	for _, o := range files {
+		return o.Index
+	}
+	return ""
+}

@@ -33,6 +33,10 @@ type Page struct {
 	notFound bool      // a cached upstream 404
 	stored   bool      // its copies are in the tree
 	upstream time.Duration
+	// owners and union, on a root listing several indexes: which index
+	// serves each project, and the listing (in memory only).
+	owners map[string]string
+	union  *simple.RootIndex
 }
 
 // bodies are a page's renderings in memory, by format (formatIndex) and
@@ -55,6 +59,9 @@ func (p *Page) ETag(f simple.Format) string { return p.meta.ETags[formatIndex(f)
 
 // Serial is the page's upstream serial, -1 when unknown.
 func (p *Page) Serial() int64 { return p.meta.Serial }
+
+// Index names the upstream index that served the page ("" when unknown).
+func (p *Page) Index() string { return p.meta.Index }
 
 // UpstreamTime is the network time of the fetch that made the page.
 func (p *Page) UpstreamTime() time.Duration { return p.upstream }

@@ -28,6 +28,8 @@ type pageMeta struct {
 	// Digest is the sha256 of the upstream body the page was made from: a
 	// 200 with the same bytes is a revalidation too.
 	Digest string `json:"digest,omitempty"`
+	// Index names the upstream index that served the page ("" unknown).
+	Index string `json:"index,omitempty"`
 }
 
 // digestOf is the digest of an upstream body.

@@ -39,6 +39,14 @@ func (k projectPage) base() *url.URL {
 // load reads the stored copies: the JSON when there is one, else the HTML
 // of an older bandersnatch mirror, from which the JSON is rendered.
 func (k projectPage) load(ctx context.Context, s cache.Store) (*Page, error) {
+	p, err := k.loadCopies(ctx, s)
+	if err == nil && p.meta.Index == "" { // an older tree: the index its files came from
+		p.meta.Index = k.s.origins.indexOf(ctx, k.name)
+	}
+	return p, err
+}
+
+func (k projectPage) loadCopies(ctx context.Context, s cache.Store) (*Page, error) {
 	return loadCopies(ctx, s, k,
 		func(js, html []byte) ([]byte, int64, error) {
 			proj, err := simple.ParseProjectJSON(js, k.base())
@@ -69,8 +77,12 @@ func (k projectPage) prepare(ctx context.Context, prev *Page) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
+	ixName := ix.Name()
+	if pg.Index != "" {
+		ixName = pg.Index // a router chose among several
+	}
 	digest := fetchedDigest(pg)
-	if p := revalidated(ctx, pg, digest); p != nil {
+	if p := revalidated(ctx, pg, digest, ixName); p != nil {
 		return &update{kind: k, page: p, unchanged: true}, nil
 	}
 	proj, err := parseProject(pg, k.name)
@@ -83,13 +95,13 @@ func (k projectPage) prepare(ctx context.Context, prev *Page) (*update, error) {
 	if k.s.cfg.Filter != nil {
 		k.s.cfg.Filter(proj)
 	}
-	files := localize(proj, ix.Name(), k.s.log)
+	files := localize(proj, ixName, k.s.log)
 	before := k.s.origins.files(ctx, k.name)
 	if carryExtracted(files, before) {
 		adoptExtracted(proj, files) // metadata.go: keep advertising what the proxy extracted
 	}
 	p := newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now())
-	p.upstream, p.meta.Upstream, p.meta.Digest = pg.Elapsed, pg.Validators, digest
+	p.upstream, p.meta.Upstream, p.meta.Digest, p.meta.Index = pg.Elapsed, pg.Validators, digest, ixName
 	compress(p)
 	return &update{kind: k, page: p, project: k.name, files: files, before: before}, nil
 }

@@ -29,14 +29,17 @@ func (s *Service) revalidating(ctx context.Context, cached *Page) context.Contex
 // the refresh under ctx may keep it and upstream vouched for it (a 304, or
 // the same bytes: digest is the upstream body's), else nil. Nothing is
 // parsed, rendered or written.
-func revalidated(ctx context.Context, pg *upstream.Page, digest string) *Page {
+func revalidated(ctx context.Context, pg *upstream.Page, digest, index string) *Page {
 	prev, _ := ctx.Value(revalidateKey{}).(*Page)
 	if prev == nil || !pg.NotModified && (prev.meta.Digest == "" || digest != prev.meta.Digest) {
 		return nil
 	}
+	if prev.meta.Index != "" && prev.meta.Index != index {
+		return nil // another index answered: not the version held
+	}
 	revalidations.Inc()
 	return prev.with(func(c *Page) {
-		c.fetched, c.upstream = time.Now(), pg.Elapsed
+		c.fetched, c.upstream, c.meta.Index = time.Now(), pg.Elapsed, index
 		if !pg.Validators.IsZero() {
 			c.meta.Upstream = pg.Validators
 		}

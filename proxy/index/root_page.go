@@ -50,12 +50,19 @@ func (k rootPage) prepare(ctx context.Context, prev *Page) (*update, error) {
 	if k.s.cfg.RootFromTree {
 		return k.fromTree(ctx, prev)
 	}
+	if indexes := k.s.cfg.Upstream.Indexes(); len(indexes) > 1 {
+		p, err := k.unionRoot(ctx, indexes)
+		if err != nil {
+			return nil, err
+		}
+		return &update{kind: k, page: p}, nil
+	}
 	pg, err := k.s.cfg.Upstream.Root().FetchRootPage(ctx)
 	if err != nil {
 		return nil, err
 	}
 	digest := fetchedDigest(pg)
-	if p := revalidated(ctx, pg, digest); p != nil {
+	if p := revalidated(ctx, pg, digest, ""); p != nil {
 		return &update{kind: k, page: p, unchanged: true}, nil
 	}
 	root, err := parseRoot(pg)

@@ -31,6 +31,9 @@ type Page struct {
 	Validators Validators
 	// Elapsed is the time spent on the network.
 	Elapsed time.Duration
+	// Index names the index that answered, when a router chose it ("":
+	// the index the page was asked of).
+	Index string
 }
 
 // FetchProjectPage fetches /simple/<name>/ (name must be normalized),
