@@ -20,6 +20,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	code, msg, cacheControl := mapError(err)
+	if code == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Basic realm="pypi-proxy"`)
+	}
 	if code >= 500 {
 		s.log.Warn("request failed", "path", c.Request().URL.Path, "status", code, "err", err)
 	}
@@ -59,6 +62,12 @@ func mapError(err error) (int, string, string) {
 		return http.StatusBadGateway, "bad upstream file: " + err.Error(), "no-store"
 	case errors.Is(err, cache.ErrStalled):
 		return http.StatusGatewayTimeout, "upstream stalled: " + err.Error(), "no-store"
+	}
+	switch {
+	case errors.Is(err, errUnauthorized):
+		return http.StatusUnauthorized, err.Error(), "no-store"
+	case errors.Is(err, errTooManyFailures):
+		return http.StatusTooManyRequests, err.Error(), "no-store"
 	}
 	if errors.Is(err, index.ErrNoOrigin) {
 		return http.StatusNotFound, err.Error(), "no-store"

@@ -35,6 +35,11 @@ func (s *Server) handleFile(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no such file: "+err.Error())
 	}
+	if s.restricted() {
+		if ix := s.index.FileIndex(c.Request().Context(), key); !s.mayRead(c, ix) {
+			return s.hidden(c, "", key, ix)
+		}
+	}
 	if served, err := s.redirectStored(c, key); served || err != nil {
 		return err
 	}
@@ -136,7 +141,7 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download, o
 func setFileHeaders(c echo.Context, key string, o index.Outcome) {
 	h := c.Response().Header()
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Cache-Control", fileCacheControl)
+	h.Set("Cache-Control", cacheControl(c, fileCacheControl))
 	h.Set("ETag", fileETag(key))
 	h.Set("X-Cache", strings.ToUpper(string(o)))
 	h.Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(path.Base(key), `"`, "")+`"`)

@@ -34,6 +34,9 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !s.mayRead(c, p.Index()) {
+		return s.hidden(c, name, "", p.Index())
+	}
 	doc, err := s.index.PageBody(c.Request().Context(), p, simple.FormatJSON)
 	if err != nil {
 		return err
@@ -44,6 +47,6 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	if p.Index() != "" {
 		c.Response().Header().Set("X-PyPI-Proxy-Index", p.Index())
 	}
-	c.Response().Header().Set("Cache-Control", fmt.Sprintf("max-age=%d, public", int(s.index.IndexTTL().Seconds())))
+	c.Response().Header().Set("Cache-Control", cacheControl(c, fmt.Sprintf("max-age=%d, public", int(s.index.IndexTTL().Seconds()))))
 	return writeBody(c, "application/json", body)
 }

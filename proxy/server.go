@@ -26,6 +26,8 @@ type Config struct {
 	// file hits with a 302 to a presigned URL valid this long instead of
 	// streaming them; 0 (the default) streams.
 	RedirectFiles time.Duration
+	// Auth, when set, checks client credentials and who reads which index.
+	Auth *AuthConfig
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
 	// Status adds what the status page (GET /, /status) cannot learn
@@ -41,7 +43,9 @@ type Server struct {
 	echo     *echo.Echo
 	ready    readiness
 	activity activity
-	log      *slog.Logger
+	// access is nil when everyone reads everything.
+	access *access
+	log    *slog.Logger
 }
 
 // New builds a Server and its routes.
@@ -53,6 +57,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, index: cfg.Index, log: cfg.Logger}
+	var err error
+	if s.access, err = newAccess(cfg.Auth); err != nil {
+		return nil, err
+	}
 	s.echo = s.routes()
 	return s, nil
 }
@@ -73,6 +81,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Server.IdleTimeout = 2 * time.Minute
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.observe)
+	e.Use(s.authenticate)
 	e.GET("/simple", redirectTo("/simple/"))
 	e.GET("/simple/", s.handleRoot)
 	e.GET("/simple/:name", s.handleProjectNoSlash)

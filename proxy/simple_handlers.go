@@ -52,6 +52,9 @@ func (s *Server) handleProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !s.mayRead(c, p.Index()) {
+		return s.hidden(c, name, "", p.Index())
+	}
 	return s.writePage(c, p, o, format, ctype)
 }
 
@@ -65,6 +68,10 @@ func (s *Server) handleRoot(c echo.Context) error {
 	setOutcome(c, o)
 	if err != nil {
 		return err
+	}
+	if s.restricted() {
+		c.Set(privateKey, true)
+		p = s.index.VisibleRoot(c.Request().Context(), p, func(ix string) bool { return s.mayRead(c, ix) })
 	}
 	return s.writePage(c, p, o, format, ctype)
 }
@@ -111,9 +118,9 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 	}
 	if o == index.Stale {
 		h.Set("Warning", `110 pypi-proxy "Response is Stale"`)
-		h.Set("Cache-Control", "max-age=0, must-revalidate")
+		h.Set("Cache-Control", cacheControl(c, "max-age=0, must-revalidate"))
 	} else {
-		h.Set("Cache-Control", "max-age="+strconv.Itoa(int(s.index.IndexTTL().Seconds()))+", public")
+		h.Set("Cache-Control", cacheControl(c, "max-age="+strconv.Itoa(int(s.index.IndexTTL().Seconds()))+", public"))
 	}
 	if etagMatches(c.Request().Header.Get("If-None-Match"), r.ETag) {
 		h.Del("Content-Encoding")

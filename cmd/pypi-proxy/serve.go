@@ -39,6 +39,7 @@ type serveConfig struct {
 	filters         filterFlags
 	storage         storageFlags
 	indexes         indexFlags
+	auth            authFlags
 }
 
 func serveFlags(cfg *serveConfig) *pflag.FlagSet {
@@ -64,6 +65,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	addPrefetchFlags(fs, &cfg.prefetch)
 	cfg.filters.register(fs)
 	cfg.indexes.register(fs)
+	cfg.auth.register(fs)
 	return fs
 }
 
@@ -130,8 +132,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			go warnIfNotSimpleRoot(ctx, up, log)
 		}
 	}
+	var names []string
+	for _, ix := range b.router.Indexes() {
+		names = append(names, ix.Name())
+	}
+	auth, err := cfg.auth.build(names, log)
+	if err != nil {
+		return err
+	}
 	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), RedirectFiles: cfg.storage.redirectFor(),
-		Logger: log, Status: statusSources(cfg, b)})
+		Auth: auth, Logger: log, Status: statusSources(cfg, b)})
 	if err != nil {
 		return err
 	}

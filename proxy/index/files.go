@@ -88,3 +88,16 @@ func failureReason(err error) string {
 	}
 	return "other"
 }
+
+// FileIndex is the index whose page listed a file or .metadata key ("" when
+// no page did).
+func (s *Service) FileIndex(ctx context.Context, key string) string {
+	o, ok := s.origins.lookup(ctx, strings.TrimSuffix(key, ".metadata"))
+	if !ok {
+		return ""
+	}
+	if o.Index == "" {
+		return s.cfg.Upstream.Named("").Name()
+	}
+	return o.Index
+}
