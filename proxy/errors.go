@@ -63,7 +63,13 @@ func mapError(err error) (int, string, string) {
 	case errors.Is(err, cache.ErrStalled):
 		return http.StatusGatewayTimeout, "upstream stalled: " + err.Error(), "no-store"
 	}
+	var held *index.Held
+	var gone *index.Gone
 	switch {
+	case errors.As(err, &held):
+		return http.StatusForbidden, held.Reason, "no-store"
+	case errors.As(err, &gone):
+		return http.StatusGone, gone.Reason, "max-age=60"
 	case errors.Is(err, errUnauthorized):
 		return http.StatusUnauthorized, err.Error(), "no-store"
 	case errors.Is(err, errTooManyFailures):

@@ -40,6 +40,11 @@ func (s *Server) handleFile(c echo.Context) error {
 			return s.hidden(c, "", key, ix)
 		}
 	}
+	if s.index.PolicyActive() {
+		if err := s.index.CheckFile(c.Request().Context(), key); err != nil {
+			return err
+		}
+	}
 	if served, err := s.redirectStored(c, key); served || err != nil {
 		return err
 	}

@@ -34,8 +34,9 @@ type machineryConfig struct {
 	// none means the one --upstream.
 	indexes      []indexSpec
 	rules        []upstream.Rule
-	trackCache   bool  // keep a size budget (serve)
-	maxCacheSize int64 // with trackCache
+	policy       index.Policy // serve
+	trackCache   bool         // keep a size budget (serve)
+	maxCacheSize int64        // with trackCache
 	// rootFromTree: the mirror owns /simple/ (serve --prefetch).
 	rootFromTree bool
 	// readMostly skips the startup walk that removes crash leftovers
@@ -105,12 +106,12 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	}
 	var pageFilter index.Filter
 	if cfg.filter != nil && cfg.filter.Active() {
-		pageFilter = cfg.filter.Page
+		pageFilter = auditedFilter(cfg.filter.Page, func(project, file string) { svc.Audit(project, file, "", index.RuleFilter) })
 	}
 	b.index, err = index.New(index.Config{
 		Upstream: router, Store: b.store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter,
 		Offline: cfg.offline, MemoryBytes: cfg.memory, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout,
-		Filter: pageFilter, RootFromTree: cfg.rootFromTree, DownloadLeaseTTL: cfg.storage.lease(), Logger: log,
+		Filter: pageFilter, RootFromTree: cfg.rootFromTree, DownloadLeaseTTL: cfg.storage.lease(), Policy: cfg.policy, Logger: log,
 	})
 	if err != nil {
 		if b.budget != nil {

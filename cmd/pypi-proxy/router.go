@@ -4,7 +4,8 @@ import (
 	"log/slog"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
-
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
+	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
@@ -52,4 +53,22 @@ func openRouter(cfg machineryConfig, httpCache cache.Store, audit func(project, 
 		return nil, nil, usageErr("%v", err)
 	}
 	return r, clients, nil
+}
+
+// auditedFilter runs the block and allow lists and reports every file
+// they drop.
+func auditedFilter(f index.Filter, dropped func(project, file string)) index.Filter {
+	return func(p *simple.Project) {
+		before := make(map[string]bool, len(p.Files))
+		for _, file := range p.Files {
+			before[file.Filename] = true
+		}
+		f(p)
+		for _, file := range p.Files {
+			delete(before, file.Filename)
+		}
+		for name := range before {
+			dropped(p.Name, name)
+		}
+	}
 }

@@ -40,6 +40,7 @@ type serveConfig struct {
 	storage         storageFlags
 	indexes         indexFlags
 	auth            authFlags
+	policy          policyFlags
 }
 
 func serveFlags(cfg *serveConfig) *pflag.FlagSet {
@@ -66,6 +67,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	cfg.filters.register(fs)
 	cfg.indexes.register(fs)
 	cfg.auth.register(fs)
+	cfg.policy.register(fs)
 	return fs
 }
 
@@ -117,6 +119,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bc.readMostly = true // temp files are cleaned below, minding the mirror lock
 	started := time.Now()
 	if bc.indexes, bc.rules, err = cfg.indexes.build(); err != nil {
+		return err
+	}
+	if bc.policy, err = cfg.policy.build(); err != nil {
 		return err
 	}
 	if len(bc.indexes) > 0 && cfg.prefetch.enabled {

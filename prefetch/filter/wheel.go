@@ -162,3 +162,8 @@ func cutSuffixFold(s, suffix string) (string, bool) {
 	}
 	return s, false
 }
+
+// FileVersion is the version a distribution filename of project carries
+// ("" when it cannot tell): the index's policy uses it to keep a page's
+// versions consistent with the files it shows.
+func FileVersion(project, filename string) string { return fileVersion(project, filename) }

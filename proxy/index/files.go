@@ -36,6 +36,9 @@ func (s *Service) recordedPlan(ctx context.Context, key string) (cache.Expect, c
 	if !ok {
 		return cache.Expect{}, nil, ErrNoOrigin
 	}
+	if err := s.allowed(o, key); err != nil {
+		return cache.Expect{}, nil, err
+	}
 	return s.downloadPlan(key, map[string]origin{strings.TrimSuffix(key, ".metadata"): o})
 }
 

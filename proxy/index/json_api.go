@@ -53,7 +53,13 @@ func (k jsonAPIPage) prepare(ctx context.Context, _ *Page) (*update, error) {
 	if p := revalidated(ctx, pg, digest, ixName); p != nil {
 		return &update{kind: k, page: p, unchanged: true}, nil
 	}
-	out, origins, err := rewriteJSONAPI(pg.Body, k.name, ixName)
+	out, origins, err := rewriteJSONAPI(pg.Body, k.name, ixName, func(filename, uploadTime string) bool {
+		if h := k.s.cfg.Policy.hold(k.name, uploadTime); h != nil {
+			k.s.Audit(k.name, filename, ixName, h.Rule)
+			return false
+		}
+		return true
+	})
 	if err != nil {
 		return nil, &upstream.Error{Kind: upstream.KindBadResponse, URL: pg.URL.String(), Err: err}
 	}
@@ -63,25 +69,42 @@ func (k jsonAPIPage) prepare(ctx context.Context, _ *Page) (*update, error) {
 }
 
 // rewriteJSONAPI points every file dict ("urls" and "releases") at the
-// proxy and returns their origins.
-func rewriteJSONAPI(body []byte, project, indexName string) ([]byte, map[string]origin, error) {
+// proxy and returns their origins; files show says no to are left out
+// (their origins kept, for the download to say why), and so are the
+// releases left with none.
+func rewriteJSONAPI(body []byte, project, indexName string, show func(filename, uploadTime string) bool) ([]byte, map[string]origin, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, nil, fmt.Errorf("JSON API document: %w", err)
 	}
 	origins := map[string]origin{}
-	rewrite := func(list any) {
+	rewrite := func(list any) ([]any, bool) {
 		files, _ := list.([]any)
+		kept := make([]any, 0, len(files))
 		for _, f := range files {
 			if file, ok := f.(map[string]any); ok {
 				rewriteJSONAPIFile(file, project, indexName, origins)
+				filename, _ := file["filename"].(string)
+				uploaded, _ := file["upload_time_iso_8601"].(string)
+				if !show(filename, uploaded) {
+					continue
+				}
 			}
+			kept = append(kept, f)
 		}
+		return kept, len(files) > 0 && len(kept) == 0
 	}
-	rewrite(doc["urls"])
+	if _, ok := doc["urls"]; ok {
+		doc["urls"], _ = rewrite(doc["urls"])
+	}
 	if releases, ok := doc["releases"].(map[string]any); ok {
-		for _, files := range releases {
-			rewrite(files)
+		for v, files := range releases {
+			kept, emptied := rewrite(files)
+			if emptied {
+				delete(releases, v)
+			} else {
+				releases[v] = kept
+			}
 		}
 	}
 	out, err := json.Marshal(doc)
@@ -104,6 +127,7 @@ func rewriteJSONAPIFile(file map[string]any, project, indexName string, origins 
 		return // left pointing upstream: the proxy will not serve it
 	}
 	size, _ := file["size"].(float64)
-	origins[key] = origin{Project: project, Index: indexName, URL: raw, Hashes: hashes, Size: int64(size)}
+	uploaded, _ := file["upload_time_iso_8601"].(string)
+	origins[key] = origin{Project: project, Index: indexName, URL: raw, Hashes: hashes, Size: int64(size), UploadTime: uploaded}
 	file["url"] = cache.PackageURLPath(key)
 }

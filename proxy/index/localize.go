@@ -38,7 +38,7 @@ func localize(proj *simple.Project, indexName string, log *slog.Logger) map[stri
 		}
 		origins[key] = origin{
 			Project: proj.Name, Index: indexName, URL: f.URL, Hashes: f.Hashes, Size: f.Size,
-			Metadata: f.CoreMetadata.Available, MetadataHashes: f.CoreMetadata.Hashes,
+			Metadata: f.CoreMetadata.Available, MetadataHashes: f.CoreMetadata.Hashes, UploadTime: f.UploadTime,
 		}
 		f.URL = relativeFileURL(key)
 		kept = append(kept, f)

@@ -35,6 +35,12 @@ type origin struct {
 	// from the cached wheel (upstream offered none it could verify);
 	// MetadataHashes then holds its sha256.
 	MetadataExtracted bool `json:"metadata_extracted,omitempty"`
+	// UploadTime is the upload-time the page gave, as written ("" none):
+	// the policy decides downloads by it.
+	UploadTime string `json:"upload_time,omitempty"`
+	// Removed, on a tombstone, is the rule that removed a file its page
+	// no longer lists ("removed", "quarantined"): it answers 410 Gone.
+	Removed string `json:"removed,omitempty"`
 }
 
 // originBook remembers, persistently, the origin of every file key the
@@ -173,7 +179,8 @@ func sameOrigins(a, b map[string]origin) bool {
 	return maps.EqualFunc(a, b, func(x, y origin) bool {
 		return x.URL == y.URL && maps.Equal(x.Hashes, y.Hashes) && x.Metadata == y.Metadata &&
 			maps.Equal(x.MetadataHashes, y.MetadataHashes) &&
-			x.MetadataExtracted == y.MetadataExtracted && x.Size == y.Size && x.Project == y.Project && x.Index == y.Index
+			x.MetadataExtracted == y.MetadataExtracted && x.Size == y.Size && x.Project == y.Project && x.Index == y.Index &&
+			x.UploadTime == y.UploadTime && x.Removed == y.Removed
 	})
 }
 

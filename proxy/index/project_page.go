@@ -95,15 +95,23 @@ func (k projectPage) prepare(ctx context.Context, prev *Page) (*update, error) {
 	if k.s.cfg.Filter != nil {
 		k.s.cfg.Filter(proj)
 	}
-	files := localize(proj, ixName, k.s.log)
+	removal := RuleRemoved
+	if proj.Meta.ProjectStatus == "quarantined" {
+		// PEP 792: a quarantined project serves no files; they leave the
+		// page and the tree, and answer 410 until the quarantine ends.
+		k.s.Audit(k.name, "", ixName, RuleQuarantine)
+		proj.Files, proj.Versions, removal = nil, nil, RuleQuarantine
+	}
+	files := localize(proj, ixName, k.s.log) // every listed file, held ones too: their downloads answer 403
 	before := k.s.origins.files(ctx, k.name)
 	if carryExtracted(files, before) {
 		adoptExtracted(proj, files) // metadata.go: keep advertising what the proxy extracted
 	}
+	k.s.applyPolicy(proj, ixName)
 	p := newPage(simple.RenderProjectJSON(proj), simple.RenderProjectHTML(proj), proj.Meta.LastSerial, time.Now())
 	p.upstream, p.meta.Upstream, p.meta.Digest, p.meta.Index = pg.Elapsed, pg.Validators, digest, ixName
 	compress(p)
-	return &update{kind: k, page: p, project: k.name, files: files, before: before}, nil
+	return &update{kind: k, page: p, project: k.name, files: files, before: before, removal: removal}, nil
 }
 
 // checkSerial is the one stale-serial rule: a page whose serial is below

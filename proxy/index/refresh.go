@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"maps"
+	"path"
 
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
@@ -24,6 +26,9 @@ type update struct {
 	// when they left it).
 	project       string
 	files, before map[string]origin
+	// removal is the rule of the files that left the page ("removed",
+	// "quarantined"): their tombstones answer 410.
+	removal string
 	// JSON API documents: origins learned from it, added to the project's
 	// record for files no page has described.
 	learned map[string]origin
@@ -133,13 +138,13 @@ func (s *Service) commit(ctx context.Context, u *update, prev *Page) (*Page, err
 	if u.files == nil {
 		return p, nil
 	}
-	if err := s.origins.narrow(ctx, u.project, u.files); err != nil {
+	kept, gone := withTombstones(u)
+	if err := s.origins.narrow(ctx, u.project, kept); err != nil {
 		return nil, err
 	}
-	for key := range u.before {
-		if _, kept := u.files[key]; !kept {
-			s.deleteFile(ctx, key)
-		}
+	for _, key := range gone {
+		s.Audit(u.project, path.Base(key), u.before[key].Index, u.removal)
+		s.deleteFile(ctx, key)
 	}
 	return p, nil
 }
@@ -151,4 +156,31 @@ func (s *Service) deleteFile(ctx context.Context, key string) {
 			s.log.Warn("cannot delete file", "key", k, "err", err)
 		}
 	}
+}
+
+// withTombstones is the record a commit narrows to: the page's files, and
+// a tombstone for every file that left it (and every older tombstone), so
+// that its key answers 410 Gone instead of a 404 of something that
+// existed. gone lists the files that left the page in this commit.
+func withTombstones(u *update) (map[string]origin, []string) {
+	kept, cloned := u.files, false
+	var gone []string
+	for key, o := range u.before {
+		if _, listed := u.files[key]; listed {
+			continue
+		}
+		if !cloned {
+			kept, cloned = maps.Clone(u.files), true
+		}
+		if o.Removed == "" {
+			gone = append(gone, key)
+			rule := u.removal
+			if rule == "" {
+				rule = RuleRemoved
+			}
+			o = origin{Project: o.Project, Index: o.Index, Removed: rule}
+		}
+		kept[key] = o
+	}
+	return kept, gone
 }

@@ -18,7 +18,9 @@ type revalidateKey struct{}
 // bytes (the filter's configuration may have changed since). The mirror's
 // Prepare never revalidates: it needs the page's files.
 func (s *Service) revalidating(ctx context.Context, cached *Page) context.Context {
-	if cached == nil || cached.notFound || !cached.stored || s.cfg.Filter != nil {
+	// A release cooldown is decided at each refresh (files mature): the
+	// page is made again even when upstream has not changed it.
+	if cached == nil || cached.notFound || !cached.stored || s.cfg.Filter != nil || s.cfg.Policy.MinReleaseAge > 0 {
 		return ctx
 	}
 	ctx = context.WithValue(ctx, revalidateKey{}, cached)

@@ -58,6 +58,9 @@ type Config struct {
 	// wait for it, and take over this long after the holder died (default
 	// cache.DefaultFillLeaseTTL).
 	DownloadLeaseTTL time.Duration
+	// Policy is enforced on every page, JSON API document and download
+	// (zero: none).
+	Policy Policy
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
 }

@@ -34,22 +34,34 @@ func ParseRule(s string) ([]Rule, error) {
 	if !ok || pattern == "" || index == "" {
 		return nil, fmt.Errorf("route %q: want PATTERN=INDEX or @FILE=INDEX", s)
 	}
-	patterns := []string{pattern}
-	if file, isFile := strings.CutPrefix(pattern, "@"); isFile {
-		var err error
-		if patterns, err = readPatterns(file); err != nil {
-			return nil, fmt.Errorf("route %q: %w", s, err)
-		}
+	patterns, err := ParsePatterns(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("route %q: %w", s, err)
 	}
 	rules := make([]Rule, 0, len(patterns))
 	for _, p := range patterns {
-		p = normalizePattern(p)
-		if _, err := path.Match(p, ""); err != nil {
-			return nil, fmt.Errorf("route %q: bad glob %q: %w", s, p, err)
-		}
 		rules = append(rules, Rule{Pattern: p, Index: index})
 	}
 	return rules, nil
+}
+
+// ParsePatterns reads a project name or glob, or "@FILE" of them (one a
+// line, "#" comments), each normalized (PEP 503) and checked.
+func ParsePatterns(s string) ([]string, error) {
+	patterns := []string{s}
+	if file, isFile := strings.CutPrefix(s, "@"); isFile {
+		var err error
+		if patterns, err = readPatterns(file); err != nil {
+			return nil, err
+		}
+	}
+	for i, p := range patterns {
+		patterns[i] = normalizePattern(p)
+		if _, err := path.Match(patterns[i], ""); err != nil {
+			return nil, fmt.Errorf("bad glob %q: %w", p, err)
+		}
+	}
+	return patterns, nil
 }
 
 // normalizePattern lowercases and folds runs of "-_." as PEP 503 does,
