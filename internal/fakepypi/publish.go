@@ -22,6 +22,7 @@ func (u *Upstream) Publish(name string, r Release) int64 {
 		}
 	})
 	for _, f := range built {
+		f.noTime = r.NoUploadTime
 		u.addFileLocked(p, rel, f, r.UploadTime)
 	}
 	return u.serial

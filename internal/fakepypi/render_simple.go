@@ -33,7 +33,7 @@ type simpleFile struct {
 	Hashes               map[string]string `json:"hashes"`
 	RequiresPython       *string           `json:"requires-python"`
 	Size                 int               `json:"size"`
-	UploadTime           string            `json:"upload-time"`
+	UploadTime           string            `json:"upload-time,omitempty"`
 	Yanked               any               `json:"yanked"`
 	DataDistInfoMetadata any               `json:"data-dist-info-metadata"`
 	CoreMetadata         any               `json:"core-metadata"`
@@ -46,6 +46,7 @@ type simpleDetail struct {
 	Versions           []string     `json:"versions"`
 	AlternateLocations []string     `json:"alternate-locations"`
 	Files              []simpleFile `json:"files"`
+	ProjectStatus      *statusJSON  `json:"project-status,omitempty"`
 }
 
 // marshal encodes v as JSON without HTML escaping (">=3.8" stays readable, as Python emits it).
@@ -102,6 +103,9 @@ func (u *Upstream) renderDetailJSONLocked(p *project) []byte {
 	if doc.Versions == nil {
 		doc.Versions = []string{}
 	}
+	if p.status != "" {
+		doc.ProjectStatus = &statusJSON{Status: p.status, Reason: p.statusReason}
+	}
 	for _, f := range p.sortedFiles() {
 		rel := p.releases[f.version]
 		sf := simpleFile{
@@ -109,7 +113,7 @@ func (u *Upstream) renderDetailJSONLocked(p *project) []byte {
 			URL:                  u.FilesURL() + f.urlPath,
 			Hashes:               map[string]string{"sha256": f.sha256},
 			Size:                 len(f.data),
-			UploadTime:           uploadTime(f.uploadTime),
+			UploadTime:           pageUploadTime(f),
 			Yanked:               false,
 			DataDistInfoMetadata: false,
 			CoreMetadata:         false,
@@ -140,7 +144,7 @@ func (u *Upstream) renderDetailHTMLLocked(p *project) []byte {
 	var b bytes.Buffer
 	title := "Links for " + html.EscapeString(p.norm)
 	b.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" +
-		APIVersion + "\">\n    <title>" + title + "</title>\n  </head>\n  <body>\n    <h1>" + title + "</h1>\n")
+		APIVersion + "\">\n" + statusMeta(p) + "    <title>" + title + "</title>\n  </head>\n  <body>\n    <h1>" + title + "</h1>\n")
 	for _, f := range p.sortedFiles() {
 		rel := p.releases[f.version]
 		b.WriteString("    <a href=\"" + html.EscapeString(u.FilesURL()+f.urlPath) + "#sha256=" + f.sha256 + "\"")

@@ -32,6 +32,9 @@ type Release struct {
 	MetadataUnhashed bool
 	// UploadTime is the files' upload time; zero derives it from the serial (see SerialTime).
 	UploadTime time.Time
+	// NoUploadTime leaves upload-time out of the project page (an index
+	// without PEP 700 times).
+	NoUploadTime bool
 }
 
 // fileEntry is one distribution file as stored on the files host.
@@ -48,6 +51,7 @@ type fileEntry struct {
 	metaSHA256  string
 	metaNoHash  bool // advertised as plain "true"
 	uploadTime  time.Time
+	noTime      bool   // upload-time left out of the project page
 	packageType string // "bdist_wheel" or "sdist"
 	pyVersion   string // "py3", "source", ...
 }
@@ -70,6 +74,8 @@ type project struct {
 	norm     string
 	serial   int64
 	releases map[string]*release
+	// status and statusReason are the PEP 792 project status ("" none).
+	status, statusReason string
 
 	// rendered caches the detail page per media type at renderedSerial,
 	// as PyPI's CDN caches its pages (guarded by renderMu).
