@@ -67,8 +67,8 @@ func (s *Service) Prepare(ctx context.Context, name string, minSerial int64) (*P
 	for key, o := range u.files {
 		plan.Files = append(plan.Files, fileOrigin(key, o))
 	}
-	for key := range before {
-		if _, kept := u.files[key]; !kept {
+	for key, o := range before {
+		if _, kept := u.files[key]; !kept && o.Removed == "" {
 			plan.Removed = append(plan.Removed, key)
 		}
 	}
@@ -127,11 +127,14 @@ func fileOrigin(key string, o origin) FileOrigin {
 	}
 }
 
-// ProjectFiles returns the recorded origins of a project's files.
+// ProjectFiles returns the recorded origins of a project's files (not
+// the tombstones of removed ones).
 func (s *Service) ProjectFiles(ctx context.Context, name string) []FileOrigin {
 	var out []FileOrigin
 	for key, o := range s.origins.files(ctx, name) {
-		out = append(out, fileOrigin(key, o))
+		if o.Removed == "" { // a tombstone has no file to verify
+			out = append(out, fileOrigin(key, o))
+		}
 	}
 	return out
 }
