@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -29,6 +30,9 @@ type AuthConfig struct {
 	Readers map[string][]string
 	// MetricsReaders, when set, may read /metrics and /status; nobody else.
 	MetricsReaders []string
+	// ReloadCheck is how often, at most, the htpasswd file is looked at
+	// for changes (default 1s; negative: on every request).
+	ReloadCheck time.Duration
 	// MaxFailures failed logins from one address within FailureWindow
 	// are answered 429 without checking (default 5 per minute).
 	MaxFailures   int
@@ -44,60 +48,75 @@ var errUnauthorized = errors.New("authentication required")
 var errTooManyFailures = errors.New("too many failed logins; try again later")
 
 // credentials checks users against the htpasswd file, reloading it when
-// it changes; a secret that passed bcrypt is remembered (by its sha256)
-// until the file changes, so a client's many requests cost one bcrypt.
+// it changes (looked at, at most, every recheck); a secret that passed
+// bcrypt is remembered (by its sha256) until the file changes, so a
+// client's many requests cost one bcrypt. Checks take no lock.
 type credentials struct {
-	file string
+	file    string
+	recheck time.Duration
 
-	mu       sync.Mutex
+	mu      sync.Mutex // one reload at a time
+	state   atomic.Pointer[credState]
+	checked atomic.Int64 // unix nanoseconds of the last look at the file
+}
+
+// credState is one reading of the file.
+type credState struct {
 	modTime  time.Time
 	size     int64
-	hashes   map[string][]byte   // user -> bcrypt hash
-	verified map[string][32]byte // user -> sha256 of the secret that passed
+	hashes   map[string][]byte // user -> bcrypt hash
+	verified sync.Map          // user -> [32]byte, the sha256 of the secret that passed
 }
 
 // check reports whether user's password is right.
 func (cr *credentials) check(user, password string) (bool, error) {
-	cr.mu.Lock()
-	defer cr.mu.Unlock()
-	if err := cr.reloadLocked(); err != nil {
+	st, err := cr.current()
+	if err != nil {
 		return false, err
 	}
-	hash, ok := cr.hashes[user]
+	hash, ok := st.hashes[user]
 	if !ok {
 		return false, nil
 	}
 	sum := sha256.Sum256([]byte(password))
-	if v, ok := cr.verified[user]; ok && v == sum {
+	if v, ok := st.verified.Load(user); ok && v.([32]byte) == sum {
 		return true, nil
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
 		return false, nil
 	}
-	cr.verified[user] = sum
+	st.verified.Store(user, sum)
 	return true, nil
 }
 
-// reloadLocked reads the file again when its size or time changed.
-func (cr *credentials) reloadLocked() error {
+// current returns the file's state, read again when it changed.
+func (cr *credentials) current() (*credState, error) {
+	st := cr.state.Load()
+	now := time.Now().UnixNano()
+	if st != nil && now-cr.checked.Load() < int64(cr.recheck) {
+		return st, nil
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
 	info, err := os.Stat(cr.file)
 	if err != nil {
-		return fmt.Errorf("credentials file: %w", err)
+		return nil, fmt.Errorf("credentials file: %w", err)
 	}
-	if cr.hashes != nil && info.ModTime().Equal(cr.modTime) && info.Size() == cr.size {
-		return nil
+	cr.checked.Store(now)
+	if st = cr.state.Load(); st != nil && info.ModTime().Equal(st.modTime) && info.Size() == st.size {
+		return st, nil
 	}
 	data, err := os.ReadFile(cr.file)
 	if err != nil {
-		return fmt.Errorf("credentials file: %w", err)
+		return nil, fmt.Errorf("credentials file: %w", err)
 	}
 	hashes, err := parseHtpasswd(data)
 	if err != nil {
-		return fmt.Errorf("credentials file %s: %w", cr.file, err)
+		return nil, fmt.Errorf("credentials file %s: %w", cr.file, err)
 	}
-	cr.hashes, cr.verified = hashes, map[string][32]byte{}
-	cr.modTime, cr.size = info.ModTime(), info.Size()
-	return nil
+	st = &credState{modTime: info.ModTime(), size: info.Size(), hashes: hashes}
+	cr.state.Store(st)
+	return st, nil
 }
 
 // parseHtpasswd reads "user:hash" lines; only bcrypt hashes are accepted.

@@ -37,7 +37,10 @@ func newAccess(cfg *AuthConfig) (*access, error) {
 	if cfg.FailureWindow <= 0 {
 		cfg.FailureWindow = time.Minute
 	}
-	a := &access{cfg: *cfg, creds: &credentials{file: cfg.HtpasswdFile},
+	if cfg.ReloadCheck == 0 {
+		cfg.ReloadCheck = time.Second
+	}
+	a := &access{cfg: *cfg, creds: &credentials{file: cfg.HtpasswdFile, recheck: max(cfg.ReloadCheck, 0)},
 		fails: &failures{max: cfg.MaxFailures, window: cfg.FailureWindow, byAddr: map[string][]time.Time{}}}
 	if _, err := a.creds.check("", ""); err != nil {
 		return nil, err // the file must be readable at start
