@@ -57,11 +57,11 @@ func policyServer(b *testing.B, withAuth bool) *Server {
 	}
 	store, pub := benchDeps(b, public)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	priv, err := upstream.New(upstream.Config{IndexURL: private.IndexURL(), Name: "private", Store: store, Logger: log})
+	priv, err := upstream.New(upstream.Config{IndexURL: private.IndexURL(), Name: "private", Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}
-	pubNamed, err := upstream.New(upstream.Config{IndexURL: public.IndexURL(), Name: "pypi", Store: store, Logger: log})
+	pubNamed, err := upstream.New(upstream.Config{IndexURL: public.IndexURL(), Name: "pypi", Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -32,11 +32,14 @@ type machineryConfig struct {
 	filter          *filter.Set
 	// indexes and rules: several upstream indexes (serve --index);
 	// none means the one --upstream.
-	indexes      []indexSpec
-	rules        []upstream.Rule
-	policy       index.Policy // serve
-	trackCache   bool         // keep a size budget (serve)
-	maxCacheSize int64        // with trackCache
+	indexes []indexSpec
+	rules   []upstream.Rule
+	policy  index.Policy // serve
+	// enforceLists refuses (403) the projects the filters exclude (lazy
+	// serve; the mirror decides what it copies, not what is served).
+	enforceLists bool
+	trackCache   bool  // keep a size budget (serve)
+	maxCacheSize int64 // with trackCache
 	// rootFromTree: the mirror owns /simple/ (serve --prefetch).
 	rootFromTree bool
 	// readMostly skips the startup walk that removes crash leftovers
@@ -105,13 +108,18 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 		log.Info("cache opened", "files", files, "bytes", bytes, "max_bytes", cfg.maxCacheSize)
 	}
 	var pageFilter index.Filter
+	var allowed func(string) bool
+	if cfg.filter != nil && cfg.filter.Active() && cfg.enforceLists {
+		allowed = cfg.filter.Project
+	}
 	if cfg.filter != nil && cfg.filter.Active() {
 		pageFilter = auditedFilter(cfg.filter.Page, func(project, file string) { svc.Audit(project, file, "", index.RuleFilter) })
 	}
 	b.index, err = index.New(index.Config{
 		Upstream: router, Store: b.store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter,
 		Offline: cfg.offline, MemoryBytes: cfg.memory, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout,
-		Filter: pageFilter, RootFromTree: cfg.rootFromTree, DownloadLeaseTTL: cfg.storage.lease(), Policy: cfg.policy, Logger: log,
+		Filter: pageFilter, RootFromTree: cfg.rootFromTree, DownloadLeaseTTL: cfg.storage.lease(), Policy: cfg.policy,
+		Allowed: allowed, Logger: log,
 	})
 	if err != nil {
 		if b.budget != nil {

@@ -118,6 +118,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	applyMemoryLimit(int64(cfg.memory), log)
 	bc.readMostly = true // temp files are cleaned below, minding the mirror lock
 	started := time.Now()
+	bc.enforceLists = !cfg.prefetch.enabled
 	if bc.indexes, bc.rules, err = cfg.indexes.build(); err != nil {
 		return err
 	}

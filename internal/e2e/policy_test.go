@@ -12,7 +12,8 @@ import (
 
 // policyIndex publishes, with upload times relative to now: fresh-lib 1.0
 // (old) and 2.0 (just uploaded), exempt-lib 1.0 (old) and 2.0 (new),
-// notime-lib 1.0 (no upload-time), gone-lib and quar-lib 1.0 (old).
+// notime-lib 1.0 (no upload-time), gone-lib, quar-lib, dropped-lib and
+// evil-lib 1.0 (old).
 func policyIndex(t *testing.T) *fakepypi.Upstream {
 	t.Helper()
 	up := fakepypi.New(fakepypi.Options{})
@@ -24,7 +25,9 @@ func policyIndex(t *testing.T) *fakepypi.Upstream {
 	}
 	up.Publish("notime-lib", fakepypi.Release{Version: "1.0", Wheel: true, NoUploadTime: true})
 	up.Publish("gone-lib", fakepypi.Release{Version: "1.0", Wheel: true, UploadTime: old})
-	up.Publish("quar-lib", fakepypi.Release{Version: "1.0", Wheel: true, UploadTime: old})
+	for _, name := range []string{"quar-lib", "dropped-lib", "evil-lib"} {
+		up.Publish(name, fakepypi.Release{Version: "1.0", Wheel: true, UploadTime: old})
+	}
 	return up
 }
 
@@ -95,21 +98,24 @@ func TestPipRemovalsReachWarmCache(t *testing.T) {
 	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir())
 	index := p.URL + "/simple/"
 	dir := t.TempDir()
-	pip(t, index, "install", "--target", dir, "gone-lib", "quar-lib")
-	if got := installed(t, dir); len(got) != 2 {
+	pip(t, index, "install", "--target", dir, "gone-lib", "quar-lib", "dropped-lib")
+	if got := installed(t, dir); len(got) != 3 {
 		t.Fatalf("installed %v", got)
 	}
 	_, gonePath, _ := up.File("gone-lib", "gone_lib-1.0-py3-none-any.whl")
 	_, quarPath, _ := up.File("quar-lib", "quar_lib-1.0-py3-none-any.whl")
+	_, droppedPath, _ := up.File("dropped-lib", "dropped_lib-1.0-py3-none-any.whl")
 	if code, _ := httpGet(t, p.URL+gonePath); code != http.StatusOK {
 		t.Fatalf("warm file: %d", code)
 	}
 
 	up.RemoveFile("gone-lib", "gone_lib-1.0-py3-none-any.whl")
 	up.SetProjectStatus("quar-lib", "quarantined", "malware report")
+	up.RemoveProject("dropped-lib")
 	pipFails(t, index, "install", "--target", t.TempDir(), "gone-lib") // pip revalidates: the page loses the file
 	pipFails(t, index, "install", "--target", t.TempDir(), "quar-lib")
-	for _, path := range []string{gonePath, quarPath} {
+	pipFails(t, index, "install", "--target", t.TempDir(), "dropped-lib")
+	for _, path := range []string{gonePath, quarPath, droppedPath} {
 		if code, body := httpGet(t, p.URL+path); code != http.StatusGone {
 			t.Errorf("%s after removal: %d %q, want 410", path, code, body)
 		}
@@ -119,5 +125,23 @@ func TestPipRemovalsReachWarmCache(t *testing.T) {
 		if !strings.Contains(metrics, `pypi_proxy_policy_decisions_total{rule="`+rule+`"}`) {
 			t.Errorf("no %s decision counted", rule)
 		}
+	}
+}
+
+func TestPipBlockList(t *testing.T) {
+	requirePip(t)
+	up := policyIndex(t)
+	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--block", "evil-lib")
+	pipFails(t, p.URL+"/simple/", "install", "--target", t.TempDir(), "evil-lib")
+	if code, body := httpGet(t, p.URL+"/simple/evil-lib/"); code != http.StatusForbidden || !strings.Contains(body, "blocked by policy") {
+		t.Errorf("blocked project: %d %q, want 403 with the reason", code, body)
+	}
+	if n := up.Requests(fakepypi.IndexHost, "/simple/evil-lib/"); n != 0 {
+		t.Errorf("a blocked project was fetched upstream %d times", n)
+	}
+	dir := t.TempDir()
+	pip(t, p.URL+"/simple/", "install", "--target", dir, "quar-lib")
+	if got := installed(t, dir); !slices.Equal(got, []string{"quar_lib-1.0"}) {
+		t.Errorf("installed %v", got)
 	}
 }

@@ -10,6 +10,9 @@ import (
 // revalidate is set when the client asked for a fresh copy (pip's
 // max-age=0).
 func (s *Service) Project(ctx context.Context, name string, revalidate bool) (*Page, Outcome, error) {
+	if err := s.admit(name); err != nil {
+		return nil, Miss, err
+	}
 	return s.page(ctx, projectPage{s: s, name: name}, revalidate)
 }
 
@@ -21,6 +24,9 @@ func (s *Service) Root(ctx context.Context, revalidate bool) (*Page, Outcome, er
 // JSONAPI returns a project's PyPI JSON API document (version "" for the
 // project's, else a release's), file URLs root-relative ("/packages/...").
 func (s *Service) JSONAPI(ctx context.Context, name, version string, revalidate bool) (*Page, Outcome, error) {
+	if err := s.admit(name); err != nil {
+		return nil, Miss, err
+	}
 	return s.page(ctx, jsonAPIPage{s: s, name: name, version: version}, revalidate)
 }
 

@@ -16,7 +16,7 @@ func (g *Gone) Error() string { return g.Reason }
 
 // PolicyActive reports whether downloads of stored files must be checked
 // (CheckFile): a cooldown or cut-off is configured.
-func (s *Service) PolicyActive() bool { return s.cfg.Policy.timed() }
+func (s *Service) PolicyActive() bool { return s.cfg.Policy.timed() || s.cfg.Allowed != nil }
 
 // CheckFile says whether a file or .metadata key may be served now: nil,
 // a *Gone or a *Held. A key no page listed is left to the download path.
@@ -36,6 +36,9 @@ func (s *Service) allowed(o origin, key string) error {
 			reason = "gone: the project is quarantined (PEP 792)"
 		}
 		return &Gone{Rule: o.Removed, Reason: reason}
+	}
+	if err := s.admit(o.Project); err != nil {
+		return err
 	}
 	if h := s.cfg.Policy.hold(o.Project, o.UploadTime); h != nil {
 		s.Audit(o.Project, path.Base(key), o.Index, h.Rule)

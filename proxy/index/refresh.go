@@ -85,6 +85,9 @@ func (s *Service) refresh(ctx context.Context, kind refresher, cached *Page) (*P
 	u, err := kind.prepare(s.revalidating(ctx, cached), cached)
 	switch {
 	case upstream.IsNotFound(err):
+		if pk, ok := kind.(projectPage); ok && pk.minSerial == 0 {
+			s.removeProjectFiles(ctx, pk.name)
+		}
 		s.pages.keepNotFound(kind)
 		return nil, Miss, err
 	case err != nil && cached != nil:

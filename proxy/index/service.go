@@ -58,6 +58,10 @@ type Config struct {
 	// wait for it, and take over this long after the holder died (default
 	// cache.DefaultFillLeaseTTL).
 	DownloadLeaseTTL time.Duration
+	// Allowed, when set, says whether a project may be served at all (the
+	// block and allow lists); a project it refuses answers 403 and its
+	// cached files are refused too.
+	Allowed func(project string) bool
 	// Policy is enforced on every page, JSON API document and download
 	// (zero: none).
 	Policy Policy
