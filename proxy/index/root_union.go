@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
@@ -63,13 +64,39 @@ func (s *Service) VisibleRoot(ctx context.Context, root *Page, readable func(ind
 	if readable == nil {
 		return root
 	}
+	var sig strings.Builder // which indexes the caller reads
 	all := true
 	for _, ix := range s.cfg.Upstream.Indexes() {
-		all = all && readable(ix.Name())
+		r := readable(ix.Name())
+		all = all && r
+		fmt.Fprintf(&sig, "%t,", r)
 	}
 	if all {
 		return root
 	}
+	key := visibleKey{root: root, readable: sig.String()}
+	if p, ok := s.visible.Load(key); ok {
+		return p.(*Page)
+	}
+	p := s.filterRoot(ctx, root, readable)
+	s.visible.Range(func(k, _ any) bool { // only the current root's views are worth keeping
+		if k.(visibleKey).root != root {
+			s.visible.Delete(k)
+		}
+		return true
+	})
+	s.visible.Store(key, p)
+	return p
+}
+
+// visibleKey names one caller's view of one root page.
+type visibleKey struct {
+	root     *Page
+	readable string
+}
+
+// filterRoot renders root without the projects of unreadable indexes.
+func (s *Service) filterRoot(ctx context.Context, root *Page, readable func(index string) bool) *Page {
 	parsed, err := s.rootListing(ctx, root)
 	if err != nil {
 		s.log.Warn("cannot read the root to filter it", "err", err)

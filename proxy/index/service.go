@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -106,6 +107,7 @@ type Service struct {
 	commits keyedMutex         // one commit per page at a time
 	extract *extractor         // wheel metadata extraction (metadata.go)
 	log     *slog.Logger
+	visible sync.Map // visibleKey -> *Page: the root as callers of each set of readable indexes see it
 }
 
 // New builds a Service.
