@@ -1,8 +1,11 @@
 package proxy
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -41,5 +44,40 @@ func TestCredentialsReloadOnChange(t *testing.T) {
 	}
 	if _, err := cr.check("dave", "plaintext"); err == nil {
 		t.Error("a non-bcrypt hash was accepted")
+	}
+}
+
+func TestNoAnonymousIndexAsksForCredentials(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	hash, _ := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
+	file := filepath.Join(t.TempDir(), "htpasswd")
+	if err := os.WriteFile(file, []byte("alice:"+string(hash)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{Index: h.idx, Auth: &AuthConfig{HtpasswdFile: file, Readers: map[string][]string{"upstream": {"alice"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path, user string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if user != "" {
+			req.SetBasicAuth(user, "pw")
+		}
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, req)
+		return w
+	}
+	if w := get("/simple/projecta/", ""); w.Code != 401 || w.Header().Get("WWW-Authenticate") != `Basic realm="pypi-proxy"` {
+		t.Errorf("anonymous: %d %v", w.Code, w.Header())
+	}
+	if w := get("/healthz", ""); w.Code != 200 {
+		t.Errorf("healthz behind auth: %d", w.Code)
+	}
+	w := get("/simple/projecta/", "alice")
+	if w.Code != 200 || !strings.Contains(w.Header().Get("Cache-Control"), "private") {
+		t.Errorf("alice: %d %q", w.Code, w.Header().Get("Cache-Control"))
+	}
+	if w := get("/simple/", "alice"); w.Code != 200 || !strings.Contains(w.Body.String(), "projecta") {
+		t.Errorf("alice's root: %d", w.Code)
 	}
 }
