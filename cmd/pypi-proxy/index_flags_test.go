@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ min-release-age = 72h
 exclude-newer = 2025-01-31T00:00:00Z
 policy-exempt = corp-*
 `), 0o644)
-	cfg, err := loadServeConfig([]string{"--config", conf}, &bytes.Buffer{})
+	cfg, err := loadServeConfig([]string{"--config", conf}, io.Discard, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestIndexAuthPolicyFlagErrors(t *testing.T) {
 		{[]string{"--index", "a=https://a.example/simple/", "--index-ca-file", "b=/x"}, "no --index named b"},
 		{[]string{"--index", "a=https://a.example/simple/", "--index-password-file", "a=/nonexistent"}, "--index-password-file a"},
 	} {
-		cfg, err := loadServeConfig(tc.args, &bytes.Buffer{})
+		cfg, err := loadServeConfig(tc.args, io.Discard, &bytes.Buffer{})
 		if err == nil {
 			_, _, err = cfg.indexes.build()
 		}
