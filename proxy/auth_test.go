@@ -70,6 +70,12 @@ func TestNoAnonymousIndexAsksForCredentials(t *testing.T) {
 	if w := get("/simple/projecta/", ""); w.Code != 401 || w.Header().Get("WWW-Authenticate") != `Basic realm="pypi-proxy"` {
 		t.Errorf("anonymous: %d %v", w.Code, w.Header())
 	}
+	if w := get("/status", ""); w.Code != 401 {
+		t.Errorf("anonymous status page (it names recent downloads): %d", w.Code)
+	}
+	if w := get("/status", "alice"); w.Code != 200 {
+		t.Errorf("alice's status page: %d", w.Code)
+	}
 	if w := get("/healthz", ""); w.Code != 200 {
 		t.Errorf("healthz behind auth: %d", w.Code)
 	}
