@@ -3,6 +3,7 @@ package proxy
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -57,7 +58,13 @@ func TestMetadataMismatchNeverServed(t *testing.T) {
 	if _, err := h.store.Stat(t.Context(), key); err == nil {
 		t.Error("a mismatching metadata file was cached")
 	}
-	if got := counterValue(t, "pypi_proxy_download_failures_total", "reason", "hash_mismatch"); got != before+1 {
+	// The failure is counted when the download ends, which can follow the
+	// client's response: wait for it.
+	got := counterValue(t, "pypi_proxy_download_failures_total", "reason", "hash_mismatch")
+	for deadline := time.Now().Add(10 * time.Second); got < before+1 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		got = counterValue(t, "pypi_proxy_download_failures_total", "reason", "hash_mismatch")
+	}
+	if got != before+1 {
 		t.Errorf("hash_mismatch failures %v, want %v", got, before+1)
 	}
 
