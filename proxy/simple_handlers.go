@@ -120,7 +120,7 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 		h.Set("Warning", `110 pypi-proxy "Response is Stale"`)
 		h.Set("Cache-Control", cacheControl(c, "max-age=0, must-revalidate"))
 	} else {
-		h.Set("Cache-Control", cacheControl(c, "max-age="+strconv.Itoa(int(s.index.IndexTTL().Seconds()))+", public"))
+		h.Set("Cache-Control", cacheControl(c, "max-age="+strconv.Itoa(int(s.index.PageTTL(p).Seconds()))+", public"))
 	}
 	if etagMatches(c.Request().Header.Get("If-None-Match"), r.ETag) {
 		h.Del("Content-Encoding")

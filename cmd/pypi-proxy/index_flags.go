@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -18,6 +20,7 @@ type indexFlags struct {
 	passwordFiles []string // NAME=FILE
 	tokenFiles    []string // NAME=FILE
 	caFiles       []string // NAME=FILE
+	ttls          []string // NAME=DURATION
 	routes        []string // PATTERN=NAME or @FILE=NAME
 	upstreamGiven bool     // --upstream was set (flag, environment or config file)
 }
@@ -25,6 +28,7 @@ type indexFlags struct {
 // indexSpec is one upstream index as the flags describe it.
 type indexSpec struct {
 	name, url, username, password, token, caFile string
+	ttl                                          time.Duration // 0: --index-ttl
 }
 
 func (f *indexFlags) register(fs *pflag.FlagSet) {
@@ -33,6 +37,7 @@ func (f *indexFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.passwordFiles, "index-password-file", nil, "NAME=FILE: file holding the basic-auth password of index NAME (repeat)")
 	fs.StringArrayVar(&f.tokenFiles, "index-token-file", nil, "NAME=FILE: file holding a bearer token for index NAME (repeat)")
 	fs.StringArrayVar(&f.caFiles, "index-ca-file", nil, "NAME=FILE: PEM CA certificates to trust for index NAME (repeat)")
+	fs.StringArrayVar(&f.ttls, "index-page-ttl", nil, "NAME=DURATION: how long pages of index NAME are served without asking it (repeat; default --index-ttl)")
 	fs.StringArrayVar(&f.routes, "route", nil, "PATTERN=NAME: serve projects matching PATTERN (a name or glob like acme-*; @FILE reads names from a file) only from index NAME (repeat; first match wins)")
 }
 
@@ -40,7 +45,7 @@ func (f *indexFlags) register(fs *pflag.FlagSet) {
 // and the routing rules.
 func (f *indexFlags) build() ([]indexSpec, []upstream.Rule, error) {
 	if len(f.indexes) == 0 {
-		if len(f.usernames)+len(f.passwordFiles)+len(f.tokenFiles)+len(f.caFiles)+len(f.routes) > 0 {
+		if len(f.usernames)+len(f.passwordFiles)+len(f.tokenFiles)+len(f.caFiles)+len(f.ttls)+len(f.routes) > 0 {
 			return nil, nil, usageErr("--index-* and --route need --index")
 		}
 		return nil, nil, nil
@@ -85,15 +90,20 @@ func (f *indexFlags) build() ([]indexSpec, []upstream.Rule, error) {
 		}
 		return nil
 	}
+	var ttlErr error
 	for _, err := range []error{
 		set("--index-username", f.usernames, false, func(s *indexSpec, v string) { s.username = v }),
 		set("--index-password-file", f.passwordFiles, true, func(s *indexSpec, v string) { s.password = v }),
 		set("--index-token-file", f.tokenFiles, true, func(s *indexSpec, v string) { s.token = v }),
 		set("--index-ca-file", f.caFiles, false, func(s *indexSpec, v string) { s.caFile = v }),
+		set("--index-page-ttl", f.ttls, false, func(s *indexSpec, v string) { s.ttl, ttlErr = parsePositiveDuration(v) }),
 	} {
 		if err != nil {
 			return nil, nil, err
 		}
+	}
+	if ttlErr != nil {
+		return nil, nil, usageErr("--index-page-ttl: %v", ttlErr)
 	}
 	var rules []upstream.Rule
 	for _, v := range f.routes {
@@ -107,6 +117,26 @@ func (f *indexFlags) build() ([]indexSpec, []upstream.Rule, error) {
 		rules = append(rules, rs...)
 	}
 	return specs, rules, nil
+}
+
+// parsePositiveDuration parses a duration that must be above zero.
+func parsePositiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err == nil && d <= 0 {
+		err = fmt.Errorf("%s: must be above zero", v)
+	}
+	return d, err
+}
+
+// pageTTLs maps each index with its own page TTL to it.
+func pageTTLs(specs []indexSpec) map[string]time.Duration {
+	ttls := map[string]time.Duration{}
+	for _, s := range specs {
+		if s.ttl > 0 {
+			ttls[s.name] = s.ttl
+		}
+	}
+	return ttls
 }
 
 // splitNamed splits NAME=VALUE.

@@ -65,6 +65,8 @@ func TestIndexAuthPolicyFlagErrors(t *testing.T) {
 		{[]string{"--index", "a=https://a.example/simple/", "--route", "x=b"}, "no --index named b"},
 		{[]string{"--index", "a=https://a.example/simple/", "--index-ca-file", "b=/x"}, "no --index named b"},
 		{[]string{"--index", "a=https://a.example/simple/", "--index-password-file", "a=/nonexistent"}, "--index-password-file a"},
+		{[]string{"--index", "a=https://a.example/simple/", "--index-page-ttl", "a=-5m"}, "--index-page-ttl"},
+		{[]string{"--index", "a=https://a.example/simple/", "--index-page-ttl", "a=soon"}, "--index-page-ttl"},
 	} {
 		cfg, err := loadServeConfig(tc.args, io.Discard, &bytes.Buffer{})
 		if err == nil {
@@ -90,5 +92,21 @@ func TestIndexAuthPolicyFlagErrors(t *testing.T) {
 		if _, err := p.build(); err == nil {
 			t.Errorf("%+v accepted", p)
 		}
+	}
+}
+
+// TestIndexPageTTLFlag: --index-page-ttl gives one index its own page TTL.
+func TestIndexPageTTLFlag(t *testing.T) {
+	cfg, err := loadServeConfig([]string{"--index", "a=https://a.example/simple/", "--index", "b=https://b.example/simple/",
+		"--index-page-ttl", "b=1h"}, io.Discard, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, _, err := cfg.indexes.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pageTTLs(specs); len(got) != 1 || got["b"] != time.Hour {
+		t.Errorf("page TTLs %v, want b=1h only", got)
 	}
 }

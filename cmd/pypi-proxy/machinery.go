@@ -116,7 +116,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 		pageFilter = auditedFilter(cfg.filter.Page, func(project, file string) { svc.Audit(project, file, "", index.RuleFilter) })
 	}
 	b.index, err = index.New(index.Config{
-		Upstream: router, Store: b.store, IndexTTL: cfg.indexTTL, RevalidateAfter: cfg.revalidateAfter,
+		Upstream: router, Store: b.store, IndexTTL: cfg.indexTTL, IndexTTLs: pageTTLs(cfg.indexes), RevalidateAfter: cfg.revalidateAfter,
 		Offline: cfg.offline, MemoryBytes: cfg.memory, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout,
 		Filter: pageFilter, RootFromTree: cfg.rootFromTree, DownloadLeaseTTL: cfg.storage.lease(), Policy: cfg.policy,
 		Allowed: allowed, Logger: log,

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"time"
 
 	"github.com/dgraph-io/ristretto/v2"
 )
@@ -32,3 +33,7 @@ func (s *Service) JSONAPI(ctx context.Context, name, version string, revalidate 
 
 // MemoryMetrics are the in-memory page cache's counters.
 func (s *Service) MemoryMetrics() *ristretto.Metrics { return s.pages.mem.Metrics }
+
+// PageTTL is how long p may be served without asking upstream (its
+// index's own TTL when set), for the response's Cache-Control.
+func (s *Service) PageTTL(p *Page) time.Duration { return s.pages.ttl(p) }

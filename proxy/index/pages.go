@@ -67,11 +67,20 @@ func newPages(cfg Config, memBytes int64) (*pages, error) {
 // upstream: younger than the TTL, and, when the client asks for a fresh
 // copy (pip's max-age=0), younger than the revalidation floor.
 func (ps *pages) fresh(p *Page, clientRevalidates bool) bool {
-	age := time.Since(p.fetched)
+	age, ttl := time.Since(p.fetched), ps.ttl(p)
 	if clientRevalidates {
-		return age < min(ps.cfg.RevalidateAfter, ps.cfg.IndexTTL)
+		return age < min(ps.cfg.RevalidateAfter, ttl)
 	}
-	return age < ps.cfg.IndexTTL
+	return age < ttl
+}
+
+// ttl is how long p is served without asking upstream: its index's own
+// TTL when one is set, else IndexTTL.
+func (ps *pages) ttl(p *Page) time.Duration {
+	if d, ok := ps.cfg.IndexTTLs[p.meta.Index]; ok && d > 0 {
+		return d
+	}
+	return ps.cfg.IndexTTL
 }
 
 // notFoundFresh reports whether a remembered 404 still holds.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
@@ -33,5 +34,20 @@ func TestStoredJSONThatDoesNotParseFallsBackToHTML(t *testing.T) {
 	}
 	if p.Serial() != 7 || !strings.Contains(string(p.Body(simple.FormatJSON)), "oddjson-1.0.tar.gz") {
 		t.Errorf("loaded page: serial %d, JSON %s", p.Serial(), p.Body(simple.FormatJSON))
+	}
+}
+
+// TestPerIndexPageTTL: an index with its own page TTL keeps its pages
+// fresh that long; the others use IndexTTL.
+func TestPerIndexPageTTL(t *testing.T) {
+	ps := &pages{cfg: Config{IndexTTL: time.Minute, IndexTTLs: map[string]time.Duration{"private": time.Hour}}}
+	aged := func(index string) *Page {
+		return &Page{meta: pageMeta{Index: index}, fetched: time.Now().Add(-10 * time.Minute)}
+	}
+	if !ps.fresh(aged("private"), false) {
+		t.Error("a 10-minute-old page of the index with a 1h TTL is stale")
+	}
+	if ps.fresh(aged("pypi"), false) || ps.fresh(aged(""), false) {
+		t.Error("a 10-minute-old page under the 1m IndexTTL is fresh")
 	}
 }

@@ -30,6 +30,8 @@ type Config struct {
 	Store cache.Store
 	// IndexTTL is how long a page is served without asking upstream (default 10m).
 	IndexTTL time.Duration
+	// IndexTTLs overrides IndexTTL for the pages of the indexes it names.
+	IndexTTLs map[string]time.Duration
 	// RevalidateAfter makes a client's request for a fresh copy (pip's
 	// max-age=0) revalidate a page only when it is at least this old; 0
 	// (the default) revalidates every time.
