@@ -170,6 +170,12 @@ func (w sendfileWriter) ReadFrom(src io.Reader) (int64, error) {
 	if !ok || !fileBacked(src) {
 		return copyStream(w.Response, src)
 	}
+	// Headers out first: net/http then gives the whole file to sendfile,
+	// instead of reading its first 512 bytes through a buffer to sniff a
+	// type we have set (a read and a copy per response).
+	if f, ok := w.Unwrap().(http.Flusher); ok {
+		f.Flush()
+	}
 	n, err := rf.ReadFrom(src)
 	w.Size += n
 	return n, err

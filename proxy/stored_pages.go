@@ -36,7 +36,9 @@ func (s *Server) writeStoredPage(c echo.Context, ctype string, r index.Rendering
 	}
 	var content io.Reader = obj
 	if f, ok := obj.(interface{ File() *os.File }); ok {
-		content = f.File() // sendfile
+		// sendfile; the length tells it when to stop (no final call
+		// to find the end).
+		content = io.LimitReader(f.File(), obj.Info().Size)
 	}
 	// ReadFrom, not io.Copy: io.Copy asks the source first, and an
 	// *os.File's WriteTo, finding no socket to splice to, hides the file

@@ -18,7 +18,9 @@ type fileRecorder struct {
 }
 
 func (r *fileRecorder) ReadFrom(src io.Reader) (int64, error) {
-	_, r.gotFile = src.(*os.File)
+	if lr, ok := src.(*io.LimitedReader); ok {
+		_, r.gotFile = lr.R.(*os.File)
+	}
 	return io.Copy(struct{ io.Writer }{r.ResponseRecorder}, src)
 }
 
