@@ -2,11 +2,7 @@ package prefetch
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -19,7 +15,9 @@ import (
 
 // Origins are the recorded origins of the files pages linked (*index.Service).
 type Origins interface {
-	ProjectFiles(ctx context.Context, name string) []index.FileOrigin
+	// WalkProjectFiles calls fn with each project's records, one project
+	// at a time; fn must not keep the slice.
+	WalkProjectFiles(ctx context.Context, fn func(project string, files []index.FileOrigin) error) error
 }
 
 // Fetcher re-fetches a recorded file (*index.Service).
@@ -35,11 +33,14 @@ type VerifyConfig struct {
 	Origins Origins
 	// Fetcher re-fetches bad and missing files; required with Repair.
 	Fetcher Fetcher
-	// Workers hash files in parallel (default 8).
+	// Workers hash files in parallel (default 8). Memory does not grow with
+	// the number of files: records are read one project at a time and
+	// each worker reuses its hash and buffer.
 	Workers int
 	// Repair deletes corrupt files and re-fetches them and missing ones.
 	Repair bool
-	// DeleteUnowned deletes files under web/packages/ that no page references.
+	// DeleteUnowned deletes files under web/packages/ that no page
+	// references. It keeps a set of the referenced keys (8 bytes each).
 	DeleteUnowned bool
 	// PresentOnly checks the files on disk and counts the others as absent,
 	// not missing: a lazy cache or an index-only mirror holds only the files
@@ -69,9 +70,12 @@ func (r *VerifyReport) Unfixed(deleteUnowned bool) int {
 	return n
 }
 
-const maxProblems = 50
-
-var hashBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+const (
+	maxProblems = 50
+	// jobBatch files go to a worker at a time: one channel hand-off per
+	// batch, not per (small) file.
+	jobBatch = 64
+)
 
 type verifyJob struct {
 	key, sha256 string
@@ -90,18 +94,25 @@ func Verify(ctx context.Context, cfg VerifyConfig) (*VerifyReport, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	v := &verifier{cfg: cfg, rep: &VerifyReport{}, owned: map[string]bool{}}
-	jobs := make(chan verifyJob, 4*cfg.Workers)
+	v := &verifier{cfg: cfg, rep: &VerifyReport{}}
+	if cfg.DeleteUnowned {
+		v.owned = newKeySet()
+	}
+	batches := make(chan []verifyJob, 2*cfg.Workers)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		defer close(jobs)
-		return v.produce(gctx, jobs)
+		defer close(batches)
+		return v.produce(gctx, batches)
 	})
 	for range cfg.Workers {
 		g.Go(func() error {
-			for j := range jobs {
-				v.check(gctx, j)
+			w := newHashWorker()
+			for b := range batches {
+				for _, j := range b {
+					v.check(gctx, w, j)
+				}
 			}
+			v.add(&w.tally)
 			return gctx.Err()
 		})
 	}
@@ -121,146 +132,47 @@ type verifier struct {
 	cfg   VerifyConfig
 	mu    sync.Mutex
 	rep   *VerifyReport
-	owned map[string]bool // written by produce only, read after it ends
+	owned keySet // with DeleteUnowned; written by produce only, read after it ends
 }
 
-// produce lists the projects with recorded origins and queues their files.
-func (v *verifier) produce(ctx context.Context, jobs chan<- verifyJob) error {
-	var names []string
-	err := v.cfg.Store.Walk(ctx, cache.OriginsPrefix, func(info cache.Info) error {
-		rel := strings.TrimPrefix(info.Key, cache.OriginsPrefix)
-		if name, ok := strings.CutSuffix(rel, ".json"); ok && !strings.Contains(name, "/") {
-			names = append(names, name)
+// produce walks the projects' records one at a time and queues their
+// files in batches.
+func (v *verifier) produce(ctx context.Context, batches chan<- []verifyJob) error {
+	batch := make([]verifyJob, 0, jobBatch)
+	send := func() error {
+		select {
+		case batches <- batch:
+			batch = make([]verifyJob, 0, jobBatch)
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
-	v.rep.Projects = len(names)
-	for _, name := range names {
-		for _, f := range v.cfg.Origins.ProjectFiles(ctx, name) {
-			v.owned[f.Key] = true
-			if f.Metadata {
-				v.owned[f.Key+".metadata"] = true
+	err := v.cfg.Origins.WalkProjectFiles(ctx, func(_ string, files []index.FileOrigin) error {
+		v.rep.Projects++
+		for _, f := range files {
+			if v.owned.m != nil {
+				v.owned.add(f.Key)
+				if f.Metadata {
+					v.owned.add(f.Key + ".metadata")
+				}
 			}
-			var batch []verifyJob
 			if f.SHA256 != "" {
 				batch = append(batch, verifyJob{f.Key, strings.ToLower(f.SHA256), f.Size})
 			}
 			if f.Metadata && f.MetadataSHA256 != "" {
 				batch = append(batch, verifyJob{f.Key + ".metadata", strings.ToLower(f.MetadataSHA256), -1})
 			}
-			for _, j := range batch {
-				select {
-				case jobs <- j:
-				case <-ctx.Done():
-					return ctx.Err()
+			if len(batch) >= jobBatch {
+				if err := send(); err != nil {
+					return err
 				}
 			}
 		}
-	}
-	return nil
-}
-
-// check hashes one file and repairs it if asked.
-func (v *verifier) check(ctx context.Context, j verifyJob) {
-	n, err := hashFile(ctx, v.cfg.Store, j)
-	v.mu.Lock()
-	if v.cfg.PresentOnly && isNotExist(err) {
-		v.rep.Absent++
-		v.mu.Unlock()
-		return
-	}
-	v.rep.Files++
-	v.rep.Bytes += n
-	switch {
-	case err == nil:
-		v.rep.OK++
-		v.mu.Unlock()
-		return
-	case isNotExist(err):
-		v.rep.Missing++
-	default:
-		v.rep.Corrupt++
-	}
-	if len(v.rep.Problems) < maxProblems {
-		v.rep.Problems = append(v.rep.Problems, fmt.Sprintf("%s: %v", j.key, err))
-	}
-	v.mu.Unlock()
-	if !v.cfg.Repair {
-		return
-	}
-	if !isNotExist(err) {
-		if derr := v.cfg.Store.Delete(ctx, j.key); derr != nil {
-			v.cfg.Logger.Warn("cannot delete corrupt file", "key", j.key, "err", derr)
-		}
-	}
-	_, ferr := v.cfg.Fetcher.FetchFile(ctx, j.key)
-	if ferr == nil {
-		_, ferr = hashFile(ctx, v.cfg.Store, j)
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if ferr != nil {
-		v.rep.RepairFailed++
-		v.cfg.Logger.Warn("repair failed", "key", j.key, "err", ferr)
-		return
-	}
-	v.rep.Repaired++
-}
-
-var errCorrupt = errors.New("sha256 mismatch")
-
-// hashFile reads a stored file through sha256 with a pooled 1 MiB buffer.
-func hashFile(ctx context.Context, s cache.Store, j verifyJob) (int64, error) {
-	obj, err := s.Open(ctx, j.key)
-	if err != nil {
-		return 0, err
-	}
-	defer obj.Close()
-	if j.size >= 0 && obj.Info().Size != j.size {
-		return 0, fmt.Errorf("size %d, want %d: %w", obj.Info().Size, j.size, errCorrupt)
-	}
-	h := sha256.New()
-	buf := hashBufs.Get().(*[]byte)
-	defer hashBufs.Put(buf)
-	n, err := io.CopyBuffer(h, struct{ io.Reader }{obj}, *buf)
-	if err != nil {
-		return n, err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != j.sha256 {
-		return n, fmt.Errorf("sha256 %s, want %s: %w", got[:12], j.sha256[:min(12, len(j.sha256))], errCorrupt)
-	}
-	return n, nil
-}
-
-// unowned finds (and with DeleteUnowned deletes) files under web/packages/
-// that no recorded origin references.
-func (v *verifier) unowned(ctx context.Context) error {
-	var extra []string
-	err := v.cfg.Store.Walk(ctx, cache.PackagesPrefix, func(info cache.Info) error {
-		if !v.owned[info.Key] {
-			extra = append(extra, info.Key)
-		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || len(batch) == 0 {
 		return err
 	}
-	v.rep.Unowned = len(extra)
-	for _, key := range extra {
-		if len(v.rep.Problems) < maxProblems {
-			v.rep.Problems = append(v.rep.Problems, key+": referenced by no page")
-		}
-		if !v.cfg.DeleteUnowned {
-			continue
-		}
-		if err := v.cfg.Store.Delete(ctx, key); err != nil {
-			v.cfg.Logger.Warn("cannot delete unowned file", "key", key, "err", err)
-			continue
-		}
-		v.rep.Deleted++
-	}
-	return nil
+	return send()
 }

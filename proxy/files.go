@@ -69,7 +69,7 @@ func (s *Server) serveStored(c echo.Context, key string, o index.Outcome) (bool,
 	setFileHeaders(c, key, o)
 	var content io.ReadSeeker = obj
 	if f, ok := obj.(interface{ File() *os.File }); ok {
-		content = f.File()
+		content = &sizedFile{f: f.File(), size: info.Size} // no lseeks to learn the size
 	}
 	http.ServeContent(sendfileWriter{c.Response()}, c.Request(), "", info.ModTime, content)
 	return true, nil
@@ -167,8 +167,18 @@ func (w sendfileWriter) ReadFrom(src io.Reader) (int64, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	rf, ok := w.Unwrap().(io.ReaderFrom)
-	if !ok || !fileBacked(src) {
+	src, isFile, err := asFile(src)
+	if err != nil {
+		return 0, err
+	}
+	if !ok || !isFile {
 		return copyStream(w.Response, src)
+	}
+	// Headers out first: net/http then gives the whole file to sendfile,
+	// instead of reading its first 512 bytes through a buffer to sniff a
+	// type we have set (a read and a copy per response).
+	if f, ok := w.Unwrap().(http.Flusher); ok {
+		f.Flush()
 	}
 	n, err := rf.ReadFrom(src)
 	w.Size += n

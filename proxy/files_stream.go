@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"io"
-	"os"
 	"sync"
 )
 
@@ -10,16 +9,6 @@ import (
 // net/http's own copy moves 32 KiB per write, four times the syscalls
 // and wakeups of a 256 KiB one for a large file.
 var streamBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
-
-// fileBacked reports whether src is a local file (possibly limited to a
-// range, as http.ServeContent passes it), which net/http sends with sendfile.
-func fileBacked(src io.Reader) bool {
-	if lr, ok := src.(*io.LimitedReader); ok {
-		src = lr.R
-	}
-	_, ok := src.(*os.File)
-	return ok
-}
 
 // copyStream copies a non-file body with a large pooled buffer.
 func copyStream(dst io.Writer, src io.Reader) (int64, error) {

@@ -3,6 +3,7 @@ package proxy
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -42,7 +43,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if rid == "" || len(rid) > 128 {
 			rid = newRequestID()
 		}
-		c.Response().Header().Set("X-Request-Id", rid)
+		c.Response().Header()["X-Request-Id"] = []string{rid} // canonical already
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
@@ -61,6 +62,9 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			cacheOutcomes.WithLabelValues(route, string(o)).Inc()
 		}
 		s.activity.record(route, o, c.Request().URL.Path, res.Status, res.Size, elapsed)
+		if !s.log.Enabled(c.Request().Context(), slog.LevelInfo) {
+			return nil // without boxing the fields of a line nobody writes
+		}
 		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", res.Status, "bytes", res.Size, "duration", elapsed, "cache", string(o),
 			"upstream", upstreamTime, "request_id", rid)

@@ -79,8 +79,17 @@ func (s *Server) handleRoot(c echo.Context) error {
 // negotiate picks the format; every negotiated response, 406 included,
 // varies on Accept.
 func negotiate(c echo.Context) (simple.Format, string, error) {
-	c.Response().Header().Set("Vary", "Accept")
-	format, ctype, err := simple.Negotiate(c.Request().Header.Get("Accept"), c.QueryParam("format"))
+	c.Response().Header()["Vary"] = []string{"Accept"}
+	var (
+		format simple.Format
+		ctype  string
+		err    error
+	)
+	if req := c.Request(); req.URL.RawQuery == "" { // no ?format=: skip parsing a query
+		format, ctype, err = accepts.negotiate(req.Header.Get("Accept"))
+	} else {
+		format, ctype, err = simple.Negotiate(req.Header.Get("Accept"), c.QueryParam("format"))
+	}
 	if err != nil {
 		return 0, "", echo.NewHTTPError(http.StatusNotAcceptable, err.Error())
 	}
@@ -104,12 +113,13 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 	ae := c.Request().Header.Get("Accept-Encoding")
 	r := p.Rendering(format, func(cd index.Coding) bool { return acceptsCoding(ae, cd.String()) })
 	h := c.Response().Header()
-	h.Set("Vary", "Accept, Accept-Encoding")
+	// Canonical keys assigned directly: Set would canonicalize each.
+	h["Vary"] = []string{"Accept, Accept-Encoding"}
 	if r.Coding != index.Identity {
-		h.Set("Content-Encoding", r.Coding.String())
+		h["Content-Encoding"] = []string{r.Coding.String()}
 	}
-	h.Set("ETag", r.ETag)
-	h.Set("X-Cache", strings.ToUpper(string(o)))
+	h["Etag"] = []string{r.ETag}
+	h["X-Cache"] = []string{strings.ToUpper(string(o))}
 	if p.Index() != "" {
 		h.Set("X-PyPI-Proxy-Index", p.Index())
 	}

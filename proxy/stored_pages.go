@@ -36,8 +36,13 @@ func (s *Server) writeStoredPage(c echo.Context, ctype string, r index.Rendering
 	}
 	var content io.Reader = obj
 	if f, ok := obj.(interface{ File() *os.File }); ok {
-		content = f.File() // sendfile
+		// sendfile; the length tells it when to stop (no final call
+		// to find the end).
+		content = io.LimitReader(f.File(), obj.Info().Size)
 	}
-	_, err = io.Copy(sendfileWriter{c.Response()}, content)
+	// ReadFrom, not io.Copy: io.Copy asks the source first, and an
+	// *os.File's WriteTo, finding no socket to splice to, hides the file
+	// behind a wrapper, so the copy went through a buffer, not sendfile.
+	_, err = sendfileWriter{c.Response()}.ReadFrom(content)
 	return err
 }

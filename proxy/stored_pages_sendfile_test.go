@@ -1,0 +1,47 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
+)
+
+// fileRecorder is a ResponseWriter that, like net/http's, has ReadFrom,
+// and notes whether it was handed the file itself (what sendfile needs).
+type fileRecorder struct {
+	*httptest.ResponseRecorder
+	gotFile bool
+}
+
+func (r *fileRecorder) ReadFrom(src io.Reader) (int64, error) {
+	if lr, ok := src.(*io.LimitedReader); ok {
+		_, r.gotFile = lr.R.(*os.File)
+	}
+	return io.Copy(struct{ io.Writer }{r.ResponseRecorder}, src)
+}
+
+// TestStoredPageReachesSendfile: a page served from its stored copy hands
+// the open file to the ResponseWriter's ReadFrom (net/http then sends it
+// with sendfile), not a wrapper that forces a copy through a buffer.
+func TestStoredPageReachesSendfile(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	_, plain := h.get("/simple/projecta/", pipAccept, "Accept-Encoding: gzip")
+	h.restart(index.Config{MemoryBytes: 64 << 10, Offline: true})
+	for _, coding := range []string{"gzip", "identity"} {
+		req := httptest.NewRequest(http.MethodGet, "/simple/projecta/", nil)
+		req.Header.Set("Accept", pipAccept[len("Accept: "):])
+		req.Header.Set("Accept-Encoding", coding)
+		rec := &fileRecorder{ResponseRecorder: httptest.NewRecorder()}
+		h.srv.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !rec.gotFile {
+			t.Errorf("%s: status %d, ReadFrom given the file: %v", coding, rec.Code, rec.gotFile)
+		}
+		if coding == "gzip" && rec.Body.String() != plain {
+			t.Errorf("gzip: %d bytes, want the %d served before", rec.Body.Len(), len(plain))
+		}
+	}
+}
