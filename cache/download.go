@@ -169,8 +169,14 @@ func (r *DownloadReader) Read(p []byte) (int, error) {
 		d.cond.Wait()
 	}
 	avail := d.written - r.off
+	if d.size >= 0 {
+		avail = min(avail, d.size-r.off) // never past the declared size
+	}
 	if !d.finished || d.err != nil {
-		avail-- // hold the last byte back until verified
+		// The safe rule for the last bytes: the final byte is held back
+		// until the whole body is verified, so a client never receives a
+		// complete body that fails the hash (its response is cut short).
+		avail = min(avail, d.written-1-r.off)
 	}
 	err := d.err
 	d.mu.Unlock()

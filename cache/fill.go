@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -47,6 +48,10 @@ type FillerOptions struct {
 	// one process of a cluster downloads, the others wait for its object;
 	// see claim). Default DefaultFillLeaseTTL.
 	LeaseTTL time.Duration
+	// MaxUnknownSize bounds a download whose size neither the index nor
+	// upstream's Content-Length gives (default 8 GiB): a chunked body
+	// cannot fill the disk.
+	MaxUnknownSize int64
 	// OnCommit is called after an object is published.
 	OnCommit func(key string, size int64)
 	// OnFailure is called when a download fails (for metrics).
@@ -82,6 +87,9 @@ func NewFiller(store Store, opts FillerOptions) *Filler {
 	}
 	if opts.LeaseTTL <= 0 {
 		opts.LeaseTTL = DefaultFillLeaseTTL
+	}
+	if opts.MaxUnknownSize <= 0 {
+		opts.MaxUnknownSize = 8 << 30
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -261,9 +269,9 @@ func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d
 		cancel(fmt.Errorf("%s: no data for %s: %w", d.key, f.opts.IdleTimeout, ErrStalled))
 	})
 	defer watchdog.Stop()
-	n, err := copyChunks(body, d, io.MultiWriter(w, h), watchdog, f.opts.IdleTimeout)
+	n, err := copyChunks(body, d, io.MultiWriter(w, h), watchdog, f.opts.IdleTimeout, f.limit(size))
 	if err != nil {
-		return why(ctx, err)
+		return why(ctx, fmt.Errorf("%s: %w", d.key, err))
 	}
 	if size >= 0 && n != size {
 		return fmt.Errorf("%s: got %d of %d bytes: %w", d.key, n, size, ErrTruncated)
@@ -271,7 +279,7 @@ func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d
 	if want.SHA256 == "" {
 		return nil // streamed, never published: nothing to verify it against
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want.SHA256 {
+	if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(want.SHA256) {
 		return fmt.Errorf("%s: got sha256 %s, index says %s: %w", d.key, got, want.SHA256, ErrHashMismatch)
 	}
 	if err := w.Commit(ctx); err != nil {
@@ -281,37 +289,4 @@ func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d
 		f.opts.OnCommit(d.key, n)
 	}
 	return nil
-}
-
-// copyBufs recycles the download buffers: a full sync is thousands of
-// small files, and a fresh 256 KiB buffer each (zeroed by the runtime)
-// was a tenth of its CPU time.
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
-
-// copyChunks moves the body into dst and the download's spool, resetting
-// the idle watchdog on every read.
-func copyChunks(body io.Reader, d *Download, dst io.Writer, watchdog *time.Timer, idle time.Duration) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
-	buf := *bp
-	var total int64
-	for {
-		n, rerr := body.Read(buf)
-		if n > 0 {
-			watchdog.Reset(idle)
-			if _, err := dst.Write(buf[:n]); err != nil {
-				return total, err
-			}
-			if err := d.append(buf[:n]); err != nil {
-				return total, err
-			}
-			total += int64(n)
-		}
-		if rerr == io.EOF {
-			return total, nil
-		}
-		if rerr != nil {
-			return total, rerr
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -87,14 +88,14 @@ func (f *Filler) copyStored(ctx context.Context, d *Download, want Expect) error
 	h := sha256.New()
 	watchdog := time.AfterFunc(f.opts.IdleTimeout, func() { obj.Close() })
 	defer watchdog.Stop()
-	n, err := copyChunks(obj, d, h, watchdog, f.opts.IdleTimeout)
+	n, err := copyChunks(obj, d, h, watchdog, f.opts.IdleTimeout, size)
 	if err != nil {
 		return err
 	}
 	if n != size {
 		return fmt.Errorf("%s: read %d of %d stored bytes: %w", d.key, n, size, io.ErrUnexpectedEOF)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want.SHA256 {
+	if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(want.SHA256) {
 		return fmt.Errorf("%s: stored sha256 %s, index says %s: %w", d.key, got, want.SHA256, ErrHashMismatch)
 	}
 	return nil

@@ -58,7 +58,7 @@ func mapError(err error) (int, string, string) {
 		}
 	}
 	switch {
-	case errors.Is(err, cache.ErrHashMismatch), errors.Is(err, cache.ErrTruncated):
+	case errors.Is(err, cache.ErrHashMismatch), errors.Is(err, cache.ErrTruncated), errors.Is(err, cache.ErrTooLarge):
 		return http.StatusBadGateway, "bad upstream file: " + err.Error(), "no-store"
 	case errors.Is(err, cache.ErrStalled):
 		return http.StatusGatewayTimeout, "upstream stalled: " + err.Error(), "no-store"

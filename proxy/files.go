@@ -117,9 +117,10 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download, o
 	if err := d.Err(); err != nil {
 		return err
 	}
-	if d.Size() < 0 || !d.Streaming() {
-		// No length to promise, or a mirror download without a spool:
-		// wait for the verified object.
+	if d.Size() < 0 || !d.Streaming() || c.Request().Header.Get("Range") != "" {
+		// No length to promise, a mirror download without a spool, or a
+		// range (a complete 206 must hold verified bytes only): wait for
+		// the verified object.
 		select {
 		case <-d.Done():
 		case <-c.Request().Context().Done():
@@ -134,7 +135,7 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download, o
 		return index.ErrNoOrigin
 	}
 	setFileHeaders(c, key, o)
-	http.ServeContent(c.Response(), c.Request(), "", time.Now().UTC().Truncate(time.Second), r)
+	http.ServeContent(flushingWriter{c.Response()}, c.Request(), "", time.Now().UTC().Truncate(time.Second), r)
 	if err := d.Err(); err != nil && c.Response().Committed {
 		// The client saw a short body: the connection is closed by net/http
 		// because the promised Content-Length was not met.

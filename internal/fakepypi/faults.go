@@ -45,6 +45,9 @@ func (k FaultKind) String() string {
 	if int(k) < len(names) {
 		return names[k]
 	}
+	if n, ok := hostileNames[k]; ok {
+		return n
+	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
 
@@ -59,6 +62,8 @@ type Fault struct {
 	Status int
 	// Delay is the wait for FaultSlow and the maximum hang for FaultStall.
 	Delay time.Duration
+	// Location is where FaultRedirect sends the client.
+	Location string
 	// Times applies the fault to the next Times matching requests only; 0 = until ClearFaults.
 	Times int
 
@@ -156,6 +161,8 @@ func (u *Upstream) applyFault(f Fault, w http.ResponseWriter, r *http.Request, h
 		w.Write(body)
 	case FaultReset, FaultTruncate, FaultStall:
 		u.breakConn(f, w, r, record(h, r))
+	default:
+		u.applyHostile(f, w, r, h)
 	}
 }
 

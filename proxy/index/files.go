@@ -82,6 +82,8 @@ func failureReason(err error) string {
 	switch {
 	case errors.Is(err, cache.ErrHashMismatch):
 		return "hash_mismatch"
+	case errors.Is(err, cache.ErrTooLarge):
+		return "too_large"
 	case errors.Is(err, cache.ErrTruncated):
 		return "truncated"
 	case errors.Is(err, cache.ErrStalled):
