@@ -78,7 +78,9 @@ start_proxy() {
 	local dir=$1 up=$2 port
 	shift 2
 	port=$(free_port)
-	"$OUT/pypi-proxy" serve --listen "127.0.0.1:$port" --upstream "$up" --cache-dir "$dir" "$@" \
+	# The fake's files host is a second host on loopback: trusted explicitly, as any file host but the index's.
+	"$OUT/pypi-proxy" serve --listen "127.0.0.1:$port" --upstream "$up" --cache-dir "$dir" \
+		${FAKE_FILES:+--trusted-file-host "${FAKE_FILES#http://}"} "$@" \
 		>>"$RUN/proxy.log" 2>&1 &
 	PROXY_PID=$!
 	PIDS+=($PROXY_PID)

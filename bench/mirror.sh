@@ -27,7 +27,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 build
 start_fake mirror -no-demo -generate "$PROJECTS" -releases 2 -publish-on-hup "$CHANGED"
 FAKE_PID=${PIDS[-1]}
-mirror() { "$OUT/pypi-proxy" mirror --upstream "$FAKE_INDEX" --cache-dir "$MIRROR" --workers "$WORKERS" --progress none --log-level warn "$@"; }
+mirror() { "$OUT/pypi-proxy" mirror --upstream "$FAKE_INDEX" --trusted-file-host "${FAKE_FILES#http://}" --cache-dir "$MIRROR" --workers "$WORKERS" --progress none --log-level warn "$@"; }
 
 # curl_flat DIR: every URL into one directory.
 curl_flat() {

@@ -49,7 +49,7 @@ func (e *env) mirror() (*prefetch.Mirror, *index.Service, *cache.FS) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	ucfg := upstream.Config{IndexURL: e.up.IndexURL(), Retries: -1, Logger: quietLogger()}
+	ucfg := upstream.Config{IndexURL: e.up.IndexURL(), TrustedFileHosts: []string{e.up.FilesHost()}, Retries: -1, Logger: quietLogger()}
 	if e.client != nil {
 		e.client(&ucfg)
 	}

@@ -58,7 +58,7 @@ func TestKillResumeAndLock(t *testing.T) {
 	t.Cleanup(up.Close)
 	up.GenerateProjects(60, 2)
 	dir := t.TempDir()
-	args := []string{"mirror", "--upstream", up.IndexURL(), "--cache-dir", dir, "--workers", "8", "--progress", "none", "--log-level", "warn"}
+	args := []string{"mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir, "--workers", "8", "--progress", "none", "--log-level", "warn"}
 
 	first := exec.Command(bin, args...)
 	var firstErr bytes.Buffer

@@ -15,7 +15,7 @@ func benchDeps(b *testing.B, up *fakepypi.Upstream) (cache.Store, *upstream.Clie
 	if err != nil {
 		b.Fatal(err)
 	}
-	client, err := upstream.New(upstream.Config{IndexURL: up.IndexURL(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	client, err := upstream.New(upstream.Config{IndexURL: up.IndexURL(), TrustedFileHosts: []string{up.FilesHost()}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

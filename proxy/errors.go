@@ -63,6 +63,9 @@ func mapError(err error) (int, string, string) {
 	case errors.Is(err, cache.ErrStalled):
 		return http.StatusGatewayTimeout, "upstream stalled: " + err.Error(), "no-store"
 	}
+	if errors.Is(err, index.ErrUnverifiable) {
+		return http.StatusBadGateway, err.Error(), "no-store"
+	}
 	var held *index.Held
 	var gone *index.Gone
 	switch {

@@ -65,7 +65,7 @@ func (h *harness) start(cfg index.Config) {
 	h.store = store
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client, err := upstream.New(upstream.Config{
-		IndexURL: h.up.IndexURL(), Retries: -1, Timeout: 5 * time.Second, Logger: log,
+		IndexURL: h.up.IndexURL(), TrustedFileHosts: []string{h.up.FilesHost()}, Retries: -1, Timeout: 5 * time.Second, Logger: log,
 	})
 	if err != nil {
 		h.t.Fatal(err)

@@ -30,6 +30,9 @@ type machineryConfig struct {
 	memory          int64
 	idleTimeout     time.Duration
 	filter          *filter.Set
+	// trustedFileHosts and allowUnverified are the upstream trust policy.
+	trustedFileHosts []string
+	allowUnverified  bool
 	// indexes and rules: several upstream indexes (serve --index);
 	// none means the one --upstream.
 	indexes []indexSpec
@@ -119,7 +122,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 		Upstream: router, Store: b.store, IndexTTL: cfg.indexTTL, IndexTTLs: pageTTLs(cfg.indexes), RevalidateAfter: cfg.revalidateAfter,
 		Offline: cfg.offline, MemoryBytes: cfg.memory, SpoolDir: spool, DownloadIdleTimeout: cfg.idleTimeout,
 		Filter: pageFilter, RootFromTree: cfg.rootFromTree, DownloadLeaseTTL: cfg.storage.lease(), Policy: cfg.policy,
-		Allowed: allowed, Logger: log,
+		Allowed: allowed, AllowUnverified: cfg.allowUnverified, Logger: log,
 	})
 	if err != nil {
 		if b.budget != nil {

@@ -17,6 +17,7 @@ type upstreamFlags struct {
 	token       string
 	caFile      string
 	maxUpstream int
+	trust       trustFlags
 }
 
 func (u *upstreamFlags) register(fs *pflag.FlagSet) {
@@ -28,12 +29,15 @@ func (u *upstreamFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&u.password, "upstream-password", "", "basic-auth password for the upstream index (prefer the environment variable)")
 	fs.StringVar(&u.token, "upstream-token", "", "bearer token for the upstream index (prefer the environment variable)")
 	fs.StringVar(&u.caFile, "ca-file", "", "PEM file of extra CA certificates to trust for upstream TLS")
+	u.trust.register(fs)
 }
 
 // machinery starts a machineryConfig with the upstream settings.
 func (u *upstreamFlags) machinery(cacheDir string) machineryConfig {
-	return machineryConfig{
+	cfg := machineryConfig{
 		upstream: u.upstream, cacheDir: cacheDir, timeout: u.timeout, retries: u.retries,
 		username: u.username, password: u.password, token: u.token, caFile: u.caFile, maxUpstream: u.maxUpstream,
 	}
+	u.trust.apply(&cfg)
+	return cfg
 }

@@ -42,7 +42,7 @@ func TestMirrorProgressBarsOnTerminal(t *testing.T) {
 	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 120}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(),
+	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(),
 		"--progress", "auto", "--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = tty, tty
 	if err := cmd.Start(); err != nil {
@@ -75,7 +75,7 @@ func TestMirrorProgressBarsOnTerminal(t *testing.T) {
 
 	// The same on a pipe: plain log lines, no escape sequences.
 	var logs bytes.Buffer
-	cmd = exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(),
+	cmd = exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(),
 		"--progress", "auto")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Run(); err != nil {
@@ -96,7 +96,7 @@ func TestMirrorDebugListen(t *testing.T) {
 	defer gate.Release()
 	debug := freeAddr(t)
 	var logs bytes.Buffer
-	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(),
+	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(),
 		"--progress", "none", "--debug-listen", debug)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -128,7 +128,7 @@ func TestPipFromSyncedMirror(t *testing.T) {
 	fakepypi.PublishDemo(up)
 	dead := up.IndexURL()
 	root := t.TempDir()
-	out, err := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", root,
+	out, err := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", root,
 		"--progress", "none").CombinedOutput()
 	if err != nil {
 		t.Fatalf("mirror: %v\n%s", err, out)

@@ -162,7 +162,7 @@ func nginxFillMirror(t *testing.T) string {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	cacheDir := t.TempDir()
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", cacheDir)
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", cacheDir)
 	pip(t, p.URL+"/simple/", "install", "--target", t.TempDir(), "projecta", "Project_D[fancy]")
 	for _, path := range []string{"/simple/", "/pypi/projecta/json"} {
 		if code, body := httpGet(t, p.URL+path); code != http.StatusOK {

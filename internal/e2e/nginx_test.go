@@ -190,7 +190,7 @@ func TestNginxFallbackToProxy(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	root := t.TempDir()
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", root)
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", root)
 	n := startNginx(t, "pypi-mirror-fallback.conf", root, strings.TrimPrefix(p.URL, "http://"))
 
 	resp, first := nginxGet(t, n.URL+"/simple/projectc/", "Accept", nginxPipAccept)

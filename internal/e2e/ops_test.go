@@ -78,7 +78,7 @@ func TestMetricsMoveWithTraffic(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	metricsAddr := freeAddr(t)
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--metrics-listen", metricsAddr, "--max-cache-size", "1GiB")
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(), "--metrics-listen", metricsAddr, "--max-cache-size", "1GiB")
 
 	file := firstFileLink(t, p.URL, "projectc") // page miss
 	httpGet(t, p.URL+"/simple/projectc/")       // page hit
@@ -129,7 +129,7 @@ func TestMetricsMoveWithTraffic(t *testing.T) {
 
 func TestReadyz(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir())
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir())
 	code, body := httpGet(t, p.URL+"/readyz")
 	if code != 200 || !strings.Contains(body, `"ready":true`) {
 		t.Errorf("/readyz with upstream up: %d %s", code, body)
@@ -144,7 +144,7 @@ func TestReadyz(t *testing.T) {
 	if code != 200 {
 		t.Errorf("/healthz: %d %s", code, body)
 	}
-	off := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--offline")
+	off := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(), "--offline")
 	if code, body := httpGet(t, off.URL+"/readyz"); code != 200 || !strings.Contains(body, `"upstream":"offline"`) {
 		t.Errorf("/readyz offline: %d %s", code, body)
 	}
@@ -170,7 +170,7 @@ func TestSIGTERMMidDownload(t *testing.T) {
 			up.Publish("bigone", fakepypi.Release{Version: "1.0", Wheel: true})
 			up.AddFile("bigone", "1.0", "bigone-1.0.tar.gz", data)
 			dir := t.TempDir()
-			p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir, "--shutdown-timeout", tc.grace)
+			p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir, "--shutdown-timeout", tc.grace)
 			httpGet(t, p.URL+"/simple/bigone/")
 			var file string
 			for _, l := range strings.Split(mustGet(t, p.URL+"/simple/bigone/"), "\"") {
@@ -239,7 +239,7 @@ func TestStartupRemovesCrashLeftovers(t *testing.T) {
 	os.WriteFile(leftover, []byte("half a file"), 0o644)
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(leftover, old, old)
-	startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir)
+	startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir)
 	for i := 0; ; i++ {
 		if _, err := os.Stat(leftover); errors.Is(err, fs.ErrNotExist) {
 			return
@@ -255,7 +255,7 @@ func TestDebugListenServesProfiles(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
 	defer up.Close()
 	debug := freeAddr(t)
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--debug-listen", debug)
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(), "--debug-listen", debug)
 	if code, body := httpGet(t, "http://"+debug+"/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile") {
 		t.Errorf("pprof on --debug-listen: %d %.100s", code, body)
 	}

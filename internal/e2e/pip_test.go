@@ -47,7 +47,7 @@ func TestPipThroughProxy(t *testing.T) {
 	cacheDir := t.TempDir()
 	// A small upstream limit: pip's revalidations and downloads must never
 	// leak a slot (a leak hangs the proxy once the slots run out).
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", cacheDir, "--max-concurrent-upstream", "2")
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", cacheDir, "--max-concurrent-upstream", "2")
 	index := p.URL + "/simple/"
 
 	t.Run("dependency chain, yank, requires-python", func(t *testing.T) {
@@ -131,7 +131,7 @@ func TestPipThroughProxy(t *testing.T) {
 	})
 	t.Run("restart with upstream gone serves cached pages", func(t *testing.T) {
 		p.stop(t)
-		p2 := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", cacheDir)
+		p2 := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", cacheDir)
 		dir := t.TempDir()
 		pip(t, p2.URL+"/simple/", "install", "--target", dir, "projecta")
 		if got := installed(t, dir); len(got) != 3 {

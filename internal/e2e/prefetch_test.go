@@ -21,7 +21,7 @@ func TestServePrefetch(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	dir := t.TempDir()
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir,
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir,
 		"--prefetch", "--prefetch-interval", "300ms", "--allow", "projecta", "--with-dependencies")
 	waitFor(t, "the first prefetch pass", func() bool {
 		_, err := os.Stat(filepath.Join(dir, "status"))
@@ -110,7 +110,7 @@ func TestServePrefetchIndexOnly(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	dir := t.TempDir()
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir,
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir,
 		"--prefetch", "--prefetch-interval", "1h", "--index-only")
 	waitFor(t, "the first prefetch pass", func() bool {
 		_, err := os.Stat(filepath.Join(dir, "status"))

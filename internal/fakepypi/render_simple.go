@@ -110,8 +110,8 @@ func (u *Upstream) renderDetailJSONLocked(p *project) []byte {
 		rel := p.releases[f.version]
 		sf := simpleFile{
 			Filename:             f.filename,
-			URL:                  u.FilesURL() + f.urlPath,
-			Hashes:               map[string]string{"sha256": f.sha256},
+			URL:                  u.fileLink(f),
+			Hashes:               f.advertisedHashes(),
 			Size:                 len(f.data),
 			UploadTime:           pageUploadTime(f),
 			Yanked:               false,
@@ -147,7 +147,7 @@ func (u *Upstream) renderDetailHTMLLocked(p *project) []byte {
 		APIVersion + "\">\n" + statusMeta(p) + "    <title>" + title + "</title>\n  </head>\n  <body>\n    <h1>" + title + "</h1>\n")
 	for _, f := range p.sortedFiles() {
 		rel := p.releases[f.version]
-		b.WriteString("    <a href=\"" + html.EscapeString(u.FilesURL()+f.urlPath) + "#sha256=" + f.sha256 + "\"")
+		b.WriteString("    <a href=\"" + html.EscapeString(u.fileLink(f)+f.fragment()) + "\"")
 		if rel.requiresPython != "" {
 			b.WriteString(" data-requires-python=\"" + html.EscapeString(rel.requiresPython) + "\"")
 		}

@@ -51,9 +51,10 @@ type fileEntry struct {
 	metaSHA256  string
 	metaNoHash  bool // advertised as plain "true"
 	uploadTime  time.Time
-	noTime      bool   // upload-time left out of the project page
-	packageType string // "bdist_wheel" or "sdist"
-	pyVersion   string // "py3", "source", ...
+	noTime      bool         // upload-time left out of the project page
+	packageType string       // "bdist_wheel" or "sdist"
+	pyVersion   string       // "py3", "source", ...
+	link        *hostileLink // set by Relink: what the pages claim instead of the truth
 }
 
 // release is one version of a project.

@@ -32,7 +32,7 @@ func newTestService(t *testing.T, wrap func(cache.Store) cache.Store) *testServi
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client, err := upstream.New(upstream.Config{
-		IndexURL: up.IndexURL(), Retries: -1, Timeout: 5 * time.Second, Logger: log,
+		IndexURL: up.IndexURL(), TrustedFileHosts: []string{up.FilesHost()}, Retries: -1, Timeout: 5 * time.Second, Logger: log,
 	})
 	if err != nil {
 		t.Fatal(err)

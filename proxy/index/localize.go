@@ -7,6 +7,7 @@ import (
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
 // errUnusableURL is a file link that is not an absolute http(s) URL.
@@ -26,14 +27,18 @@ func fileKey(rawURL, filename, sha256 string) (string, error) {
 // localize points every file of proj at the proxy's own tree and returns
 // the origins to remember, each saying which index listed it. A file whose
 // URL or name cannot be stored safely is dropped from the page (and
-// logged): pip must never see a link the proxy cannot serve.
-func localize(proj *simple.Project, indexName string, log *slog.Logger) map[string]origin {
+// logged): pip must never see a link the proxy cannot serve. So is a file
+// with no usable sha256, unless allowUnverified.
+func localize(proj *simple.Project, indexName string, allowUnverified bool, log *slog.Logger) map[string]origin {
 	origins := make(map[string]origin, len(proj.Files))
 	kept := proj.Files[:0]
 	for _, f := range proj.Files {
 		key, err := fileKey(f.URL, f.Filename, f.Hashes["sha256"])
+		if err == nil && !allowUnverified && !usableSHA256(f.Hashes["sha256"]) {
+			err = ErrUnverifiable
+		}
 		if err != nil {
-			log.Warn("dropping a file the proxy cannot serve", "project", proj.Name, "file", f.Filename, "url", f.URL, "err", err)
+			log.Warn("dropping a file the proxy cannot serve", "project", proj.Name, "file", f.Filename, "url", upstream.Redact(f.URL), "err", err)
 			continue
 		}
 		origins[key] = origin{

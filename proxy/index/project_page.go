@@ -102,7 +102,7 @@ func (k projectPage) prepare(ctx context.Context, prev *Page) (*update, error) {
 		k.s.Audit(k.name, "", ixName, RuleQuarantine)
 		proj.Files, proj.Versions, removal = nil, nil, RuleQuarantine
 	}
-	files := localize(proj, ixName, k.s.log) // every listed file, held ones too: their downloads answer 403
+	files := localize(proj, ixName, k.s.cfg.AllowUnverified, k.s.log) // every listed file, held ones too: their downloads answer 403
 	before := k.s.origins.files(ctx, k.name)
 	if carryExtracted(files, before) {
 		adoptExtracted(proj, files) // metadata.go: keep advertising what the proxy extracted

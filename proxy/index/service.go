@@ -68,6 +68,10 @@ type Config struct {
 	// Policy is enforced on every page, JSON API document and download
 	// (zero: none).
 	Policy Policy
+	// AllowUnverified serves files whose page gives no usable sha256
+	// (streamed, never published); by default they are left out of the
+	// pages and refused, so every file served was verified.
+	AllowUnverified bool
 	// Logger receives logs; nil uses slog.Default().
 	Logger *slog.Logger
 }

@@ -53,6 +53,12 @@ type Config struct {
 	Username, Password, Token string
 	// CAFile adds PEM certificates to the trusted roots.
 	CAFile string
+	// TrustedFileHosts are the hosts ("host" or "host:port") besides the
+	// index's own and DefaultTrustedFileHosts (files.pythonhosted.org for
+	// pypi.org) that files may be fetched from.
+	// Connections to loopback, private or link-local addresses are refused
+	// unless the index host itself resolves to such an address.
+	TrustedFileHosts []string
 	// MaxConcurrent bounds upstream requests in flight, bodies included (0: unlimited).
 	MaxConcurrent int
 	// UserAgent is sent with every request.
@@ -70,6 +76,7 @@ type Client struct {
 	files     *http.Client // files are immutable and cached by cache/
 	log       *slog.Logger
 	allowed   map[string]bool // hosts a redirect may lead to
+	trust     *trust          // hosts files may come from
 	jsonBase  *url.URL        // root of the /pypi/<name>/json API
 	xmlrpcURL string
 }
@@ -96,11 +103,18 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 	}
-	network = &authTransport{host: index.Host, username: cfg.Username, password: cfg.Password, token: cfg.Token, next: network}
+	tr, err := newTrust(index, cfg.TrustedFileHosts)
+	if err != nil {
+		return nil, err
+	}
+	if ht, ok := network.(*http.Transport); ok {
+		network = guardTransport(ht, index, tr)
+	}
+	network = &authTransport{host: index.Host, scheme: index.Scheme, username: cfg.Username, password: cfg.Password, token: cfg.Token, next: network}
 	if cfg.MaxConcurrent > 0 {
 		network = &limitTransport{slots: make(chan struct{}, cfg.MaxConcurrent), next: network}
 	}
-	c := &Client{cfg: cfg, index: index, log: cfg.Logger, allowed: map[string]bool{index.Host: true}}
+	c := &Client{cfg: cfg, index: index, log: cfg.Logger, allowed: map[string]bool{index.Host: true}, trust: tr}
 	c.jsonBase = jsonAPIBase(index)
 	c.xmlrpcURL = cfg.XMLRPCURL
 	if c.xmlrpcURL == "" {

@@ -72,9 +72,10 @@ func TestCredentialsOnlyToIndexHost(t *testing.T) {
 		io.WriteString(w, `{"meta":{"api-version":"1.1"},"name":"x","files":[]}`)
 	}))
 	defer index.Close()
+	filesHost := strings.TrimPrefix(files.URL, "http://")
 	for _, cfg := range []Config{
-		{IndexURL: strings.Replace(index.URL, "http://", "http://alice:s3cret@", 1) + "/simple/"},
-		{IndexURL: index.URL + "/simple/", Token: "tok"},
+		{IndexURL: strings.Replace(index.URL, "http://", "http://alice:s3cret@", 1) + "/simple/", TrustedFileHosts: []string{filesHost}},
+		{IndexURL: index.URL + "/simple/", Token: "tok", TrustedFileHosts: []string{filesHost}},
 	} {
 		c, err := New(cfg)
 		if err != nil {

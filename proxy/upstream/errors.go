@@ -48,12 +48,12 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("upstream %s: %s", e.URL, e.Kind)
+	msg := fmt.Sprintf("upstream %s: %s", Redact(e.URL), e.Kind)
 	if e.Status != 0 {
 		msg += fmt.Sprintf(" (HTTP %d)", e.Status)
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + redactIn(e.Err.Error())
 	}
 	return msg
 }

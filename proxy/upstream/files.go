@@ -16,6 +16,9 @@ func (c *Client) OpenFile(ctx context.Context, rawURL string) (io.ReadCloser, in
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, 0, &Error{Kind: KindBadResponse, URL: rawURL, Err: fmt.Errorf("not an http(s) URL")}
 	}
+	if err := c.trust.checkFileURL(u); err != nil {
+		return nil, 0, err
+	}
 	var resp *http.Response
 	err = c.retry(ctx, func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)

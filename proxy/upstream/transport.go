@@ -12,15 +12,18 @@ import (
 
 // authTransport adds credentials to requests for the index host only: a
 // page can link files anywhere, and credentials must not follow it there.
+// With an https index they never go over plain HTTP (an https->http
+// redirect or an http:// link on the same host gets none).
 type authTransport struct {
-	host               string
+	host, scheme       string
 	username, password string
 	token              string
 	next               http.RoundTripper
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host != t.host || (t.username == "" && t.token == "") {
+	plain := t.scheme == "https" && req.URL.Scheme != "https"
+	if req.URL.Host != t.host || plain || (t.username == "" && t.token == "") {
 		return t.next.RoundTrip(req)
 	}
 	req = req.Clone(req.Context())
