@@ -41,6 +41,9 @@ type machineryConfig struct {
 	// enforceLists refuses (403) the projects the filters exclude (lazy
 	// serve; the mirror decides what it copies, not what is served).
 	enforceLists bool
+	// maxPages and maxPageBytes bound the upstream index requests.
+	maxPages     int
+	maxPageBytes int64
 	trackCache   bool  // keep a size budget (serve)
 	maxCacheSize int64 // with trackCache
 	// rootFromTree: the mirror owns /simple/ (serve --prefetch).

@@ -21,7 +21,8 @@ func openRouter(cfg machineryConfig, httpCache cache.Store, audit func(project, 
 		up, err := upstream.New(upstream.Config{
 			IndexURL: s.url, Name: s.name, HTTPCache: httpCache, Timeout: cfg.timeout,
 			Retries: retries, Username: s.username, Password: s.password, Token: s.token, CAFile: s.caFile,
-			MaxConcurrent: cfg.maxUpstream, TrustedFileHosts: cfg.trustedFileHosts, UserAgent: "pypi-proxy/" + version, Logger: log,
+			MaxConcurrent: cfg.maxUpstream, TrustedFileHosts: cfg.trustedFileHosts,
+			MaxConcurrentPages: cfg.maxPages, MaxPageBytes: cfg.maxPageBytes, UserAgent: "pypi-proxy/" + version, Logger: log,
 		})
 		if err != nil {
 			return nil, usageErr("upstream %s: %v", s.name, err)

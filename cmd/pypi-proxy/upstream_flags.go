@@ -18,18 +18,20 @@ type upstreamFlags struct {
 	caFile      string
 	maxUpstream int
 	trust       trustFlags
+	limits      upstreamLimitFlags
 }
 
 func (u *upstreamFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&u.upstream, "upstream", "https://pypi.org/simple/", "root URL of the upstream Simple API (PEP 503/691); user:pass@ in it is used as credentials")
 	fs.DurationVar(&u.timeout, "upstream-timeout", 30*time.Second, "timeout of one upstream index request")
 	fs.IntVar(&u.retries, "upstream-retries", 2, "retries of a failed upstream request, with exponential backoff (0: none)")
-	fs.IntVar(&u.maxUpstream, "max-concurrent-upstream", 64, "upstream requests in flight at most, downloads included (0: unlimited)")
+	fs.IntVar(&u.maxUpstream, "max-concurrent-upstream", 64, "upstream file downloads in flight at most (index requests have --max-concurrent-pages; 0: unlimited)")
 	fs.StringVar(&u.username, "upstream-username", "", "basic-auth user for a private upstream index")
 	fs.StringVar(&u.password, "upstream-password", "", "basic-auth password for the upstream index (prefer the environment variable)")
 	fs.StringVar(&u.token, "upstream-token", "", "bearer token for the upstream index (prefer the environment variable)")
 	fs.StringVar(&u.caFile, "ca-file", "", "PEM file of extra CA certificates to trust for upstream TLS")
 	u.trust.register(fs)
+	u.limits.register(fs)
 }
 
 // machinery starts a machineryConfig with the upstream settings.
@@ -39,5 +41,6 @@ func (u *upstreamFlags) machinery(cacheDir string) machineryConfig {
 		username: u.username, password: u.password, token: u.token, caFile: u.caFile, maxUpstream: u.maxUpstream,
 	}
 	u.trust.apply(&cfg)
+	u.limits.apply(&cfg)
 	return cfg
 }

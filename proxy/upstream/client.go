@@ -43,7 +43,11 @@ type Config struct {
 	Retries int
 	// Backoff is the first retry delay, doubled each time (default 200ms).
 	Backoff time.Duration
-	// MaxPageBytes bounds an index response body (default 512 MiB: PyPI's root is ~30 MB).
+	// MaxPageBytes bounds an index response body (default 64 MiB: PyPI's
+	// JSON root is ~35 MB). A larger body fails the request unread past the
+	// limit (httpcache, which keeps JSON API documents, stores only bodies
+	// read to their end); memory per fetch is about this, twice for the
+	// JSON API (httpcache's copy), times MaxConcurrentPages at worst.
 	MaxPageBytes int64
 	// Transport is the base transport; nil uses a tuned clone of http.DefaultTransport.
 	Transport http.RoundTripper
@@ -59,8 +63,12 @@ type Config struct {
 	// Connections to loopback, private or link-local addresses are refused
 	// unless the index host itself resolves to such an address.
 	TrustedFileHosts []string
-	// MaxConcurrent bounds upstream requests in flight, bodies included (0: unlimited).
+	// MaxConcurrent bounds file downloads in flight, bodies included (0: unlimited).
 	MaxConcurrent int
+	// MaxConcurrentPages bounds index requests in flight (pages, JSON API,
+	// XML-RPC, pings), in a pool of their own so that downloads, however
+	// many and however slow, never starve them (0: unlimited).
+	MaxConcurrentPages int
 	// UserAgent is sent with every request.
 	UserAgent string
 	// Logger receives warnings; nil uses slog.Default().
@@ -73,6 +81,7 @@ type Client struct {
 	index     *url.URL
 	pages     *http.Client // index pages, conditional on the caller's validators
 	jsonAPI   *http.Client // JSON API documents, through httpcache
+	direct    *http.Client // index requests not worth caching (XML-RPC, pings), on the pages' pool
 	files     *http.Client // files are immutable and cached by cache/
 	log       *slog.Logger
 	allowed   map[string]bool // hosts a redirect may lead to
@@ -111,9 +120,6 @@ func New(cfg Config) (*Client, error) {
 		network = guardTransport(ht, index, tr)
 	}
 	network = &authTransport{host: index.Host, scheme: index.Scheme, username: cfg.Username, password: cfg.Password, token: cfg.Token, next: network}
-	if cfg.MaxConcurrent > 0 {
-		network = &limitTransport{slots: make(chan struct{}, cfg.MaxConcurrent), next: network}
-	}
 	c := &Client{cfg: cfg, index: index, log: cfg.Logger, allowed: map[string]bool{index.Host: true}, trust: tr}
 	c.jsonBase = jsonAPIBase(index)
 	c.xmlrpcURL = cfg.XMLRPCURL
@@ -121,14 +127,16 @@ func New(cfg Config) (*Client, error) {
 		c.xmlrpcURL = XMLRPCURL(index)
 	}
 	base := &recordingTransport{next: network}
-	c.pages = &http.Client{Transport: base, CheckRedirect: c.checkRedirect}
-	c.files = &http.Client{Transport: base, CheckRedirect: c.checkRedirect}
+	pagePool, filePool := limited(base, cfg.MaxConcurrentPages), limited(base, cfg.MaxConcurrent)
+	c.pages = &http.Client{Transport: pagePool, CheckRedirect: c.checkRedirect}
+	c.direct = &http.Client{Transport: pagePool, CheckRedirect: c.checkRedirect}
+	c.files = &http.Client{Transport: filePool, CheckRedirect: c.checkRedirect}
 	hc, err := newStoreCache(cfg.HTTPCache, cfg.HTTPCacheBytes, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
 	ht := httpcache.NewTransport(hc)
-	ht.Transport = base
+	ht.Transport = pagePool
 	c.jsonAPI = &http.Client{Transport: ht, CheckRedirect: c.checkRedirect}
 	return c, nil
 }
@@ -156,7 +164,7 @@ func (cfg *Config) defaults() error {
 		cfg.Backoff = 200 * time.Millisecond
 	}
 	if cfg.MaxPageBytes <= 0 {
-		cfg.MaxPageBytes = 512 << 20
+		cfg.MaxPageBytes = 64 << 20
 	}
 	if cfg.Transport == nil {
 		cfg.Transport = DefaultTransport()

@@ -107,6 +107,9 @@ func (c *Client) fetchPageOnce(ctx context.Context, hc *http.Client, u *url.URL,
 		return &Page{NotModified: true, URL: resp.Request.URL, Validators: validatorsOf(resp.Header, sent),
 			Serial: parseSerial(resp.Header.Get("X-PyPI-Last-Serial")), Elapsed: ex.elapsed}, nil
 	}
+	if resp.ContentLength > c.cfg.MaxPageBytes { // refused unread
+		return nil, &Error{Kind: KindBadResponse, URL: u.String(), Err: fmt.Errorf("body of %d bytes, larger than %d", resp.ContentLength, c.cfg.MaxPageBytes)}
+	}
 	body, err := readBody(resp, c.cfg.MaxPageBytes+1)
 	if err != nil {
 		return nil, &Error{Kind: classifyTransportError(err), URL: u.String(), Err: fmt.Errorf("reading body: %w", err)}
@@ -158,7 +161,7 @@ func (c *Client) Ping(ctx context.Context) error {
 		return err
 	}
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	resp, err := c.files.Do(req)
+	resp, err := c.direct.Do(req)
 	if cerr := Classify(c.index.String(), resp, err); cerr != nil {
 		if resp != nil {
 			resp.Body.Close()

@@ -35,6 +35,16 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(req)
 }
 
+// limited bounds next to n requests in flight (n <= 0: unbounded). The
+// client keeps two such pools, pages and files, so that files never starve
+// pages.
+func limited(next http.RoundTripper, n int) http.RoundTripper {
+	if n <= 0 {
+		return next
+	}
+	return &limitTransport{slots: make(chan struct{}, n), next: next}
+}
+
 // limitTransport bounds the upstream requests in flight, body included:
 // a slot is held until the response body is closed.
 type limitTransport struct {

@@ -49,7 +49,7 @@ func (c *Client) callXMLRPCOnce(ctx context.Context, body []byte) ([]byte, error
 	}
 	req.Header.Set("Content-Type", "text/xml")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	resp, err := c.files.Do(req)
+	resp, err := c.direct.Do(req)
 	if resp != nil && (resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotImplemented) {
 		resp.Body.Close()
 		return nil, &Error{Kind: KindNotFound, Status: resp.StatusCode, URL: c.xmlrpcURL}
