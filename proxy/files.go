@@ -71,6 +71,9 @@ func (s *Server) serveStored(c echo.Context, key string, o index.Outcome) (bool,
 	if f, ok := obj.(interface{ File() *os.File }); ok {
 		content = &sizedFile{f: f.File(), size: info.Size} // no lseeks to learn the size
 	}
+	if err := s.vetRanges(c, info.Size); err != nil {
+		return true, err
+	}
 	http.ServeContent(sendfileWriter{c.Response()}, c.Request(), "", info.ModTime, content)
 	return true, nil
 }

@@ -23,4 +23,8 @@ var (
 		Name: "pypi_proxy_cache_requests_total",
 		Help: "Cache outcomes by route class: hit, miss, revalidated, stale, offline.",
 	}, []string{"route", "outcome"})
+	refusedConns = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "pypi_proxy_refused_connections_total",
+		Help: "Client connections closed at once for going over --max-connections or --max-connections-per-ip.",
+	})
 )

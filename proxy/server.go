@@ -33,6 +33,8 @@ type Config struct {
 	// Status adds what the status page (GET /, /status) cannot learn
 	// from the index service; every field is optional.
 	Status StatusSources
+	// Limits are the protections against hostile clients (see limits.go).
+	Limits
 }
 
 // Server answers pip, uv and poetry over HTTP: routes, handlers, the
@@ -56,6 +58,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Limits.defaults()
 	s := &Server{cfg: cfg, index: cfg.Index, log: cfg.Logger}
 	var err error
 	if s.access, err = newAccess(cfg.Auth); err != nil {
@@ -82,6 +85,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.observe)
 	e.Use(s.authenticate)
+	e.Use(s.writeDeadlines)
 	e.GET("/simple", redirectTo("/simple/"))
 	e.GET("/simple/", s.handleRoot)
 	e.GET("/simple/:name", s.handleProjectNoSlash)

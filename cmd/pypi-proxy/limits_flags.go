@@ -1,6 +1,13 @@
 package main
 
-import "github.com/spf13/pflag"
+import (
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy"
+)
 
 // upstreamLimitFlags bound what the upstream may cost: index requests in
 // a slot pool of their own, and the size of one index response.
@@ -19,4 +26,38 @@ func (l *upstreamLimitFlags) register(fs *pflag.FlagSet) {
 // apply copies the limits into a machinery config.
 func (l *upstreamLimitFlags) apply(cfg *machineryConfig) {
 	cfg.maxPages, cfg.maxPageBytes = l.maxPages, int64(l.maxPageBytes)
+}
+
+// serverLimitFlags protect `serve` from hostile clients.
+type serverLimitFlags struct {
+	writeTimeout time.Duration
+	maxConns     int
+	maxConnsIP   int
+	maxRanges    int
+}
+
+func (l *serverLimitFlags) register(fs *pflag.FlagSet) {
+	fs.DurationVar(&l.writeTimeout, "write-timeout", time.Minute,
+		"a client must take each 64 KiB of a response within this long (from its last progress, not the request's start), or lose the connection (negative: never)")
+	fs.IntVar(&l.maxConns, "max-connections", 0,
+		"client connections open at once; more are closed on accept (0: half the open-file limit, as a cached file served holds two descriptors)")
+	fs.IntVar(&l.maxConnsIP, "max-connections-per-ip", 256, "client connections open at once from one address (0: unlimited)")
+	fs.IntVar(&l.maxRanges, "max-ranges", 16, "ranges one request may ask for; a request with more is answered with the whole file")
+}
+
+// server is the proxy's share of the limits.
+func (l *serverLimitFlags) server() proxy.Limits {
+	return proxy.Limits{WriteTimeout: l.writeTimeout, MaxRanges: l.maxRanges}
+}
+
+// conns is the listener's share, with --max-connections 0 resolved.
+func (l *serverLimitFlags) conns() proxy.ConnLimits {
+	limits := proxy.ConnLimits{Max: l.maxConns, PerIP: l.maxConnsIP}
+	if limits.Max == 0 {
+		var rl syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur > 64 && rl.Cur < 1<<31 {
+			limits.Max = int(rl.Cur / 2)
+		}
+	}
+	return limits
 }

@@ -41,6 +41,7 @@ type serveConfig struct {
 	indexes         indexFlags
 	auth            authFlags
 	policy          policyFlags
+	limits          serverLimitFlags
 }
 
 func serveFlags(cfg *serveConfig) *pflag.FlagSet {
@@ -63,6 +64,7 @@ func serveFlags(cfg *serveConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.config, "config", "", "config file of `name = value` lines (see README); flags and environment win over it")
+	cfg.limits.register(fs)
 	addPrefetchFlags(fs, &cfg.prefetch)
 	cfg.filters.register(fs)
 	cfg.indexes.register(fs)
@@ -147,7 +149,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), RedirectFiles: cfg.storage.redirectFor(),
-		Auth: auth, Logger: log, Status: statusSources(cfg, b)})
+		Auth: auth, Logger: log, Status: statusSources(cfg, b), Limits: cfg.limits.server()})
 	if err != nil {
 		return err
 	}
@@ -161,6 +163,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	ln = proxy.LimitListener(ln, cfg.limits.conns())
 	if err := prometheus.Register(srv.Collector()); err != nil {
 		return err
 	}

@@ -1,0 +1,26 @@
+package proxy
+
+import "time"
+
+// Limits protect the server from hostile or broken clients. Zero values
+// are the documented defaults.
+type Limits struct {
+	// WriteTimeout is how long one write to a client may take (default
+	// 1m; negative: none). It runs from the last progress, not from the
+	// request's start: a client reading a large file slowly keeps its
+	// connection, one that stops reading loses it.
+	WriteTimeout time.Duration
+	// MaxRanges caps the ranges of one request (default 16); more are
+	// answered with the whole file, so many tiny ranges cannot amplify a
+	// request.
+	MaxRanges int
+}
+
+func (l *Limits) defaults() {
+	if l.WriteTimeout == 0 {
+		l.WriteTimeout = time.Minute
+	}
+	if l.MaxRanges <= 0 {
+		l.MaxRanges = 16
+	}
+}
