@@ -21,6 +21,10 @@ type Expect struct {
 	SHA256 string
 	// Size is the advertised size, or -1.
 	Size int64
+	// Blake2b256 is the hex digest the key itself names (PackageDigest),
+	// checked as well when set: a content-addressed key holds only the
+	// bytes it names, whoever's page claimed it.
+	Blake2b256 string
 }
 
 // Fetch opens the upstream body and reports its length (-1 if unknown).
@@ -265,11 +269,12 @@ func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d
 	}
 	defer w.Cancel(context.Background())
 	h := sha256.New()
+	b2 := newContentCheck(want.Blake2b256)
 	watchdog := time.AfterFunc(f.opts.IdleTimeout, func() {
 		cancel(fmt.Errorf("%s: no data for %s: %w", d.key, f.opts.IdleTimeout, ErrStalled))
 	})
 	defer watchdog.Stop()
-	n, err := copyChunks(body, d, io.MultiWriter(w, h), watchdog, f.opts.IdleTimeout, f.limit(size))
+	n, err := copyChunks(body, d, io.MultiWriter(w, h, b2), watchdog, f.opts.IdleTimeout, f.limit(size))
 	if err != nil {
 		return why(ctx, fmt.Errorf("%s: %w", d.key, err))
 	}
@@ -281,6 +286,9 @@ func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(want.SHA256) {
 		return fmt.Errorf("%s: got sha256 %s, index says %s: %w", d.key, got, want.SHA256, ErrHashMismatch)
+	}
+	if err := b2.check(d.key); err != nil {
+		return err
 	}
 	if err := w.Commit(ctx); err != nil {
 		return err

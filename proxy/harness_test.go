@@ -26,6 +26,7 @@ type harness struct {
 	idx       *index.Service
 	budget    *cache.Budget
 	http      *httptest.Server
+	trusted   []string // file hosts trusted besides the fake's
 }
 
 type harnessOpts struct {
@@ -37,11 +38,13 @@ type harnessOpts struct {
 	noDemo   bool
 	// wrapStore, if set, wraps the server's store (fault injection).
 	wrapStore func(cache.Store) cache.Store
+	// trusted adds file hosts to trust besides the fake's files host.
+	trusted []string
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	h := &harness{t: t, up: o.up, dir: o.dir, wrapStore: o.wrapStore, budget: o.budget}
+	h := &harness{t: t, up: o.up, dir: o.dir, wrapStore: o.wrapStore, budget: o.budget, trusted: o.trusted}
 	if h.up == nil {
 		h.up = fakepypi.New(o.fakeOpts)
 		t.Cleanup(h.up.Close)
@@ -65,7 +68,7 @@ func (h *harness) start(cfg index.Config) {
 	h.store = store
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client, err := upstream.New(upstream.Config{
-		IndexURL: h.up.IndexURL(), TrustedFileHosts: []string{h.up.FilesHost()}, Retries: -1, Timeout: 5 * time.Second, Logger: log,
+		IndexURL: h.up.IndexURL(), TrustedFileHosts: append([]string{h.up.FilesHost()}, h.trusted...), Retries: -1, Timeout: 5 * time.Second, Logger: log,
 	})
 	if err != nil {
 		h.t.Fatal(err)

@@ -41,12 +41,12 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	origin := c.Scheme() + "://" + c.Request().Host
+	origin, scope := s.absoluteBase(c)
 	body := bytes.ReplaceAll(doc, []byte(`"/packages/`), []byte(`"`+origin+`/packages/`))
 	c.Response().Header().Set("X-Cache", strings.ToUpper(string(o)))
 	if p.Index() != "" {
 		c.Response().Header().Set("X-PyPI-Proxy-Index", p.Index())
 	}
-	c.Response().Header().Set("Cache-Control", cacheControl(c, fmt.Sprintf("max-age=%d, public", int(s.index.IndexTTL().Seconds()))))
+	c.Response().Header().Set("Cache-Control", cacheControl(c, fmt.Sprintf("max-age=%d, %s", int(s.index.IndexTTL().Seconds()), scope)))
 	return writeBody(c, "application/json", body)
 }

@@ -14,6 +14,10 @@ type Limits struct {
 	// answered with the whole file, so many tiny ranges cannot amplify a
 	// request.
 	MaxRanges int
+	// PublicURL is the proxy's URL as clients reach it (ParsePublicURL),
+	// for the absolute URLs of the JSON API; without it they follow the
+	// Host header and are served Cache-Control: private.
+	PublicURL string
 }
 
 func (l *Limits) defaults() {

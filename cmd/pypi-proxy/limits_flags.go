@@ -34,6 +34,7 @@ type serverLimitFlags struct {
 	maxConns     int
 	maxConnsIP   int
 	maxRanges    int
+	publicURL    string
 }
 
 func (l *serverLimitFlags) register(fs *pflag.FlagSet) {
@@ -42,12 +43,17 @@ func (l *serverLimitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&l.maxConns, "max-connections", 0,
 		"client connections open at once; more are closed on accept (0: half the open-file limit, as a cached file served holds two descriptors)")
 	fs.IntVar(&l.maxConnsIP, "max-connections-per-ip", 256, "client connections open at once from one address (0: unlimited)")
+	fs.StringVar(&l.publicURL, "public-url", "", "the proxy's URL as clients reach it (https://pypi.internal), for absolute URLs in the JSON API; without it they follow the Host header and are not cacheable by shared caches")
 	fs.IntVar(&l.maxRanges, "max-ranges", 16, "ranges one request may ask for; a request with more is answered with the whole file")
 }
 
 // server is the proxy's share of the limits.
-func (l *serverLimitFlags) server() proxy.Limits {
-	return proxy.Limits{WriteTimeout: l.writeTimeout, MaxRanges: l.maxRanges}
+func (l *serverLimitFlags) server() (proxy.Limits, error) {
+	public, err := proxy.ParsePublicURL(l.publicURL)
+	if err != nil {
+		return proxy.Limits{}, usageErr("--public-url: %v", err)
+	}
+	return proxy.Limits{WriteTimeout: l.writeTimeout, MaxRanges: l.maxRanges, PublicURL: public}, nil
 }
 
 // conns is the listener's share, with --max-connections 0 resolved.

@@ -148,8 +148,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	limits, err := cfg.limits.server()
+	if err != nil {
+		return err
+	}
 	srv, err := proxy.New(proxy.Config{Index: b.index, Metrics: metricsOnMain(cfg), RedirectFiles: cfg.storage.redirectFor(),
-		Auth: auth, Logger: log, Status: statusSources(cfg, b), Limits: cfg.limits.server()})
+		Auth: auth, Logger: log, Status: statusSources(cfg, b), Limits: limits})
 	if err != nil {
 		return err
 	}

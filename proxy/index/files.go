@@ -62,6 +62,9 @@ func (s *Service) downloadPlan(key string, files map[string]origin) (cache.Expec
 	if isMeta {
 		src, want = o.URL+".metadata", cache.Expect{SHA256: o.MetadataHashes["sha256"], Size: -1}
 	}
+	if digest, ok := cache.PackageDigest(key); ok {
+		want.Blake2b256 = digest
+	}
 	if !s.cfg.AllowUnverified && !usableSHA256(want.SHA256) {
 		return cache.Expect{}, nil, ErrUnverifiable
 	}

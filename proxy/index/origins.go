@@ -187,9 +187,11 @@ func sameOrigins(a, b map[string]origin) bool {
 // lookup finds the origin of a file key, in the record of the project the
 // file's name says it belongs to (or that record said it does).
 func (b *originBook) lookup(ctx context.Context, key string) (origin, bool) {
+	// The projects the file's name says first: another project's page
+	// claiming the same path (owners) must not take a file from its own.
 	candidates := projectCandidates(path.Base(key))
 	if p, ok := b.owners.Get(key); ok {
-		candidates = append([]string{p}, candidates...)
+		candidates = append(candidates, p)
 	}
 	for _, project := range candidates {
 		if files, ok := b.project(ctx, project); ok {

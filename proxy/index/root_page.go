@@ -130,5 +130,6 @@ func parseRoot(pg *upstream.Page) (*simple.RootIndex, error) {
 	if root.Meta.LastSerial < 0 {
 		root.Meta.LastSerial = pg.Serial
 	}
+	keepValidNames(root, nil)
 	return root, nil
 }
