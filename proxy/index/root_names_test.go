@@ -33,3 +33,26 @@ func TestRootDropsHostileNames(t *testing.T) {
 		t.Errorf("root keeps hostile names (%d projects):\n%s", len(root.Projects), html)
 	}
 }
+
+// FuzzRootNames: whatever an upstream JSON root lists, the rendered root
+// links only valid project names (no scheme, no markup).
+func FuzzRootNames(f *testing.F) {
+	f.Add(`{"meta":{"api-version":"1.1"},"projects":[{"name":"javascript:alert(1)"},{"name":"ok"}]}`)
+	f.Add(`{"meta":{"api-version":"1.1"},"projects":[{"name":"a\"><script>"},{"name":"data:text/html,x"}]}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		root, err := simple.ParseRootJSON([]byte(doc))
+		if err != nil {
+			return
+		}
+		keepValidNames(root, nil)
+		for _, p := range root.Projects {
+			if simple.ValidateName(p.Name) != nil {
+				t.Fatalf("kept %q", p.Name)
+			}
+		}
+		html := string(simple.RenderRootHTML(root))
+		if strings.Contains(html, ":") && strings.Contains(html, `href="javascript`) {
+			t.Fatalf("script link in %s", html)
+		}
+	})
+}
