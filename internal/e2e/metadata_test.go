@@ -129,7 +129,7 @@ func TestPipResolvesFromExtractedMetadata(t *testing.T) {
 			chosen = len(data)
 		}
 	}
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir())
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir())
 	defer p.stop(t)
 	front := htmlFront(t, p.URL)
 

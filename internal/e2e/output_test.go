@@ -24,7 +24,7 @@ func TestMirrorInterruptResumes(t *testing.T) {
 	gate := up.Hold(fakepypi.FilesHost, "/packages/")
 	dir := t.TempDir()
 	var stderr bytes.Buffer
-	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", dir, "--workers", "2", "--progress", "none")
+	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir, "--workers", "2", "--progress", "none")
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestMirrorInterruptResumes(t *testing.T) {
 		t.Errorf("a bare 'context canceled' on Ctrl-C:\n%s", stderr.String())
 	}
 	gate.Release()
-	out, err := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", dir, "--progress", "none").CombinedOutput()
+	out, err := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir, "--progress", "none").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "resuming") {
 		t.Fatalf("the rerun: %v\n%s", err, out)
 	}
@@ -64,7 +64,7 @@ func TestMirrorBarsOnPipeFallBack(t *testing.T) {
 	up := slowMirrorUpstream(t)
 	gate := up.Hold(fakepypi.FilesHost, "/packages/")
 	var logs syncWriter
-	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--progress", "bars")
+	cmd := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(), "--progress", "bars")
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestMirrorBarsOnPipeFallBack(t *testing.T) {
 func TestServeStartupLineAndJSONDurations(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
 	defer up.Close()
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--log-level", "info", "--log-format", "json")
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(), "--log-level", "info", "--log-format", "json")
 	waitFor(t, "the start-up line", func() bool { return strings.Contains(p.logs.String(), "pypi-proxy serving") })
 	if want := "pip install --index-url " + p.URL + "/simple/"; !strings.Contains(p.logs.String(), want) {
 		t.Errorf("the start-up line does not say %q:\n%s", want, p.logs)

@@ -35,7 +35,7 @@ func TestStatusPageInBrowser(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
 	defer up.Close()
 	fakepypi.PublishDemo(up)
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir())
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir())
 	mustGet(t, p.URL+firstFileLink(t, p.URL, "projecta"))
 
 	dir := t.TempDir()

@@ -19,7 +19,7 @@ func TestMirrorSiteRootRefused(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	dir := t.TempDir()
-	if out, err := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--cache-dir", dir,
+	if out, err := exec.Command(binary, "mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir,
 		"--progress", "none").CombinedOutput(); err != nil {
 		t.Fatalf("first mirror: %v\n%s", err, out)
 	}
@@ -63,7 +63,7 @@ func TestServeSiteRootWarns(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	dir := t.TempDir()
-	good := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", dir)
+	good := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir)
 	if code, _ := httpGet(t, good.URL+"/simple/projecta/"); code != 200 {
 		t.Fatalf("warming the cache: %d", code)
 	}
