@@ -65,7 +65,9 @@ func (s *Service) downloadPlan(key string, files map[string]origin) (cache.Expec
 	if digest, ok := cache.PackageDigest(key); ok {
 		want.Blake2b256 = digest
 	}
-	if !s.cfg.AllowUnverified && !usableSHA256(want.SHA256) {
+	// Unhashed PEP 658 metadata stays served, never cached (README);
+	// a distribution file must be verifiable.
+	if !isMeta && !s.cfg.AllowUnverified && !usableSHA256(want.SHA256) {
 		return cache.Expect{}, nil, ErrUnverifiable
 	}
 	ix := s.indexOf(o)
