@@ -111,6 +111,7 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download, o
 	start := time.Now()
 	select {
 	case <-d.Ready():
+	case <-s.headerWait(c, d):
 	case <-c.Request().Context().Done():
 		return c.Request().Context().Err()
 	}

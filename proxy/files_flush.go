@@ -1,6 +1,27 @@
 package proxy
 
-import "github.com/labstack/echo/v4"
+import (
+	"context"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pypi-proxy/pypi-proxy/cache"
+)
+
+// headerWait fires after Limits.HeaderWait when a miss may answer before
+// upstream does: a plain GET of a streamed download whose size the page
+// gave. Its headers go out then, and the body follows as it arrives (a cut
+// body, never a complete one, if upstream then fails); pip gives up on a
+// response that sends nothing for 15 s. Otherwise it never fires.
+func (s *Server) headerWait(c echo.Context, d *cache.Download) <-chan time.Time {
+	if s.cfg.HeaderWait <= 0 || !d.Streaming() || d.Size() < 0 || c.Request().Header.Get("Range") != "" {
+		return nil
+	}
+	t := time.NewTimer(s.cfg.HeaderWait)
+	context.AfterFunc(c.Request().Context(), func() { t.Stop() })
+	return t.C
+}
 
 // flushingWriter sends a streamed miss on to the client as it arrives:
 // the response headers as soon as they are written, and every body write

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -69,5 +70,36 @@ func TestTrickleMissSendsHeadersEarly(t *testing.T) {
 	}
 	if _, err := io.ReadFull(resp.Body, make([]byte, 3)); err != nil {
 		t.Fatalf("the first bytes did not follow: %v", err)
+	}
+}
+
+// TestSlowUpstreamHeadersSentEarly: when upstream takes long to answer at
+// all, a miss whose size the page gave sends its headers after HeaderWait
+// and the body when it comes.
+func TestSlowUpstreamHeadersSentEarly(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	wheel := "projectc-1.0-py3-none-any.whl"
+	path := filePath(h.fileLinks("projectc")[wheel])
+	srv, err := New(Config{Index: h.idx, Logger: h.srv.log, Limits: Limits{HeaderWait: 100 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	gate := h.up.Hold(fakepypi.FilesHost, "/packages/")
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, hs.URL+path, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("no response headers while upstream holds the file: %v", err)
+	}
+	defer resp.Body.Close()
+	<-gate.Arrived()
+	gate.Release()
+	want, _, _ := h.up.File("projectc", wheel)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || string(body) != string(want) {
+		t.Fatalf("body after the early headers: %d bytes, %v", len(body), err)
 	}
 }

@@ -18,11 +18,18 @@ type Limits struct {
 	// for the absolute URLs of the JSON API; without it they follow the
 	// Host header and are served Cache-Control: private.
 	PublicURL string
+	// HeaderWait is how long a file miss waits for upstream's response
+	// before sending its own headers, when the page gave the size
+	// (default 5s; negative: wait for upstream).
+	HeaderWait time.Duration
 }
 
 func (l *Limits) defaults() {
 	if l.WriteTimeout == 0 {
 		l.WriteTimeout = time.Minute
+	}
+	if l.HeaderWait == 0 {
+		l.HeaderWait = 5 * time.Second
 	}
 	if l.MaxRanges <= 0 {
 		l.MaxRanges = 16

@@ -35,6 +35,7 @@ type serverLimitFlags struct {
 	maxConnsIP   int
 	maxRanges    int
 	publicURL    string
+	headerWait   time.Duration
 }
 
 func (l *serverLimitFlags) register(fs *pflag.FlagSet) {
@@ -44,6 +45,7 @@ func (l *serverLimitFlags) register(fs *pflag.FlagSet) {
 		"client connections open at once; more are closed on accept (0: half the open-file limit, as a cached file served holds two descriptors)")
 	fs.IntVar(&l.maxConnsIP, "max-connections-per-ip", 256, "client connections open at once from one address (0: unlimited)")
 	fs.StringVar(&l.publicURL, "public-url", "", "the proxy's URL as clients reach it (https://pypi.internal), for absolute URLs in the JSON API; without it they follow the Host header and are not cacheable by shared caches")
+	fs.DurationVar(&l.headerWait, "header-wait", 5*time.Second, "a file miss whose size the page gave sends its response headers after this long if upstream has not answered yet (pip gives up after 15 s of silence; negative: wait for upstream)")
 	fs.IntVar(&l.maxRanges, "max-ranges", 16, "ranges one request may ask for; a request with more is answered with the whole file")
 }
 
@@ -53,7 +55,7 @@ func (l *serverLimitFlags) server() (proxy.Limits, error) {
 	if err != nil {
 		return proxy.Limits{}, usageErr("--public-url: %v", err)
 	}
-	return proxy.Limits{WriteTimeout: l.writeTimeout, MaxRanges: l.maxRanges, PublicURL: public}, nil
+	return proxy.Limits{WriteTimeout: l.writeTimeout, MaxRanges: l.maxRanges, PublicURL: public, HeaderWait: l.headerWait}, nil
 }
 
 // conns is the listener's share, with --max-connections 0 resolved.
