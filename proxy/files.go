@@ -139,7 +139,7 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download, o
 		return index.ErrNoOrigin
 	}
 	setFileHeaders(c, key, o)
-	http.ServeContent(flushingWriter{c.Response()}, c.Request(), "", time.Now().UTC().Truncate(time.Second), r)
+	http.ServeContent(newFlushingWriter(c.Response()), c.Request(), "", time.Now().UTC().Truncate(time.Second), r)
 	if err := d.Err(); err != nil && c.Response().Committed {
 		// The client saw a short body: the connection is closed by net/http
 		// because the promised Content-Length was not met.
