@@ -36,7 +36,9 @@ type flushingWriter struct {
 	left int64 // body bytes still to come, from Content-Length; -1: unknown
 }
 
-func newFlushingWriter(r *echo.Response) *flushingWriter { return &flushingWriter{Response: r, left: -1} }
+func newFlushingWriter(r *echo.Response) *flushingWriter {
+	return &flushingWriter{Response: r, left: -1}
+}
 
 // WriteHeader sends the headers at once.
 func (w *flushingWriter) WriteHeader(code int) {
