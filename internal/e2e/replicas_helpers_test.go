@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+
 	"bufio"
 	"context"
 	"net/http"
@@ -64,10 +66,10 @@ func (r *replica) Logs() string {
 
 // start runs a replica with args (at info level) and waits until it
 // answers; it is stopped with SIGTERM when the test ends unless killed.
-func (c *cluster) start(t *testing.T, upstream string, args ...string) *replica {
+func (c *cluster) start(t *testing.T, up *fakepypi.Upstream, args ...string) *replica {
 	t.Helper()
 	addr := freeAddr(t)
-	all := append([]string{"serve", "--listen", addr, "--log-level", "info", "--upstream", upstream,
+	all := append([]string{"serve", "--listen", addr, "--log-level", "info", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(),
 		"--storage", c.storage, "--s3-endpoint", c.srv.Endpoint, "--cache-dir", t.TempDir()}, args...)
 	r := &replica{cmd: exec.Command(binary, all...), URL: "http://" + addr, Addr: addr, done: make(chan struct{})}
 	stderr, err := r.cmd.StderrPipe()

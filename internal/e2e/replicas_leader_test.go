@@ -24,9 +24,9 @@ func TestPrefetchLeaderTakeover(t *testing.T) {
 	defer up.Close()
 	fakepypi.PublishDemo(up)
 	args := []string{"--prefetch", "--prefetch-interval", "300ms", "--allow", "projectc", "--s3-lease-ttl", "3s"}
-	a := c.start(t, up.IndexURL(), args...)
+	a := c.start(t, up, args...)
 	waitFor(t, "the first replica to lead", func() bool { return leads(a) })
-	b := c.start(t, up.IndexURL(), args...)
+	b := c.start(t, up, args...)
 	ctx := context.Background()
 	waitFor(t, "the leader's first pass", func() bool {
 		_, err := c.store.Stat(ctx, cache.StatusKey)
@@ -57,7 +57,7 @@ func TestReplicaS3Redirect(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
 	defer up.Close()
 	data, path := bigFile(t, up, 1<<20)
-	r := c.start(t, up.IndexURL(), "--s3-redirect")
+	r := c.start(t, up, "--s3-redirect")
 	httpGet(t, r.URL+"/simple/bigone/")
 	if got := readAll(r.URL + path); !bytes.Equal(got, data) {
 		t.Fatalf("cold request: %d bytes, want the file streamed", len(got))

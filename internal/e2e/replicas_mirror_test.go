@@ -17,7 +17,7 @@ func TestMirrorAndVerifyOnS3(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
 	defer up.Close()
 	fakepypi.PublishDemo(up)
-	s3 := []string{"--storage", c.storage, "--s3-endpoint", c.srv.Endpoint, "--upstream", up.IndexURL()}
+	s3 := []string{"--storage", c.storage, "--s3-endpoint", c.srv.Endpoint, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost()}
 	run := func(args ...string) (string, error) {
 		out, err := exec.Command(binary, append(args, s3...)...).CombinedOutput()
 		return string(out), err

@@ -26,7 +26,7 @@ func TestReplicasPipThroughNginx(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
 	defer up.Close()
 	fakepypi.PublishDemo(up)
-	rs := []*replica{c.start(t, up.IndexURL()), c.start(t, up.IndexURL()), c.start(t, up.IndexURL())}
+	rs := []*replica{c.start(t, up), c.start(t, up), c.start(t, up)}
 	n := startNginxReplicas(t, rs)
 
 	dir := t.TempDir()
@@ -96,7 +96,7 @@ func TestReplicasOneUpstreamFetch(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
 	defer up.Close()
 	data, path := bigFile(t, up, 3<<20)
-	rs := []*replica{c.start(t, up.IndexURL()), c.start(t, up.IndexURL()), c.start(t, up.IndexURL())}
+	rs := []*replica{c.start(t, up), c.start(t, up), c.start(t, up)}
 	for _, r := range rs {
 		httpGet(t, r.URL+"/simple/bigone/")
 	}
@@ -141,8 +141,8 @@ func TestReplicaKilledMidDownload(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{FilesBandwidth: 2 << 20})
 	defer up.Close()
 	data, path := bigFile(t, up, 5<<20)
-	a := c.start(t, up.IndexURL(), "--s3-lease-ttl", "3s")
-	b := c.start(t, up.IndexURL(), "--s3-lease-ttl", "3s")
+	a := c.start(t, up, "--s3-lease-ttl", "3s")
+	b := c.start(t, up, "--s3-lease-ttl", "3s")
 	httpGet(t, a.URL+"/simple/bigone/")
 	httpGet(t, b.URL+"/simple/bigone/")
 

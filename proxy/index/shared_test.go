@@ -32,7 +32,7 @@ func replicaServices(t *testing.T) (*fakepypi.Upstream, *Service, *Service) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		client, err := upstream.New(upstream.Config{IndexURL: up.IndexURL(), Retries: -1, Timeout: 5 * time.Second, Logger: log})
+		client, err := upstream.New(upstream.Config{IndexURL: up.IndexURL(), TrustedFileHosts: []string{up.FilesHost()}, Retries: -1, Timeout: 5 * time.Second, Logger: log})
 		if err != nil {
 			t.Fatal(err)
 		}
