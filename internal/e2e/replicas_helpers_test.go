@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
-
 	"bufio"
 	"context"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 	"github.com/pypi-proxy/pypi-proxy/internal/miniotest"
 )
 
