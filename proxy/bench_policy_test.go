@@ -57,11 +57,11 @@ func policyServer(b *testing.B, withAuth bool) *Server {
 	}
 	store, pub := benchDeps(b, public)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	priv, err := upstream.New(upstream.Config{IndexURL: private.IndexURL(), Name: "private", Logger: log})
+	priv, err := upstream.New(upstream.Config{IndexURL: private.IndexURL(), Name: "private", TrustedFileHosts: []string{private.FilesHost()}, Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}
-	pubNamed, err := upstream.New(upstream.Config{IndexURL: public.IndexURL(), Name: "pypi", Logger: log})
+	pubNamed, err := upstream.New(upstream.Config{IndexURL: public.IndexURL(), Name: "pypi", TrustedFileHosts: []string{public.FilesHost()}, Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func TestPipAuthPrivateIndex(t *testing.T) {
 	requirePip(t)
 	private, public := twoIndexes(t)
 	htpasswd := writeHtpasswd(t, map[string]string{"alice": "s3cret", "bob": "hunter2"})
-	p := startProxy(t, "--cache-dir", t.TempDir(), "--index", "private="+private.IndexURL(), "--index", "pypi="+public.IndexURL(),
+	p := startProxy(t, "--cache-dir", t.TempDir(), "--index", "private="+private.IndexURL(), "--index", "pypi="+public.IndexURL(), "--trusted-file-host", private.FilesHost(), "--trusted-file-host", public.FilesHost(),
 		"--auth-htpasswd", htpasswd, "--auth-group", "team=alice", "--index-readers", "private=@team", "--metrics-readers", "alice")
 	host := strings.TrimPrefix(p.URL, "http://")
 	index := p.URL + "/simple/"

@@ -43,7 +43,7 @@ func pipFails(t *testing.T, index string, args ...string) {
 func TestPipReleaseCooldown(t *testing.T) {
 	requirePip(t)
 	up := policyIndex(t)
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--min-release-age", "72h", "--policy-exempt", "exempt-*",
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(), "--min-release-age", "72h", "--policy-exempt", "exempt-*",
 		"--log-level", "info")
 	index := p.URL + "/simple/"
 
@@ -84,7 +84,7 @@ func TestPipExcludeNewer(t *testing.T) {
 	requirePip(t)
 	up := policyIndex(t)
 	cutoff := time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--exclude-newer", cutoff, "--allow-missing-upload-time")
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(), "--exclude-newer", cutoff, "--allow-missing-upload-time")
 	dir := t.TempDir()
 	pip(t, p.URL+"/simple/", "install", "--target", dir, "fresh-lib", "notime-lib")
 	if got := installed(t, dir); !slices.Equal(got, []string{"fresh_lib-1.0", "notime_lib-1.0"}) {
@@ -95,7 +95,7 @@ func TestPipExcludeNewer(t *testing.T) {
 func TestPipRemovalsReachWarmCache(t *testing.T) {
 	requirePip(t)
 	up := policyIndex(t)
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir())
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir())
 	index := p.URL + "/simple/"
 	dir := t.TempDir()
 	pip(t, index, "install", "--target", dir, "gone-lib", "quar-lib", "dropped-lib")
@@ -131,7 +131,7 @@ func TestPipRemovalsReachWarmCache(t *testing.T) {
 func TestPipBlockList(t *testing.T) {
 	requirePip(t)
 	up := policyIndex(t)
-	p := startProxy(t, "--upstream", up.IndexURL(), "--cache-dir", t.TempDir(), "--block", "evil-lib")
+	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir(), "--block", "evil-lib")
 	pipFails(t, p.URL+"/simple/", "install", "--target", t.TempDir(), "evil-lib")
 	if code, body := httpGet(t, p.URL+"/simple/evil-lib/"); code != http.StatusForbidden || !strings.Contains(body, "blocked by policy") {
 		t.Errorf("blocked project: %d %q, want 403 with the reason", code, body)

@@ -32,7 +32,7 @@ func TestPipRoutingTwoIndexes(t *testing.T) {
 	requirePip(t)
 	private, public := twoIndexes(t)
 	p := startProxy(t, "--cache-dir", t.TempDir(), "--upstream-retries", "0",
-		"--index", "private="+private.IndexURL(), "--index", "pypi="+public.IndexURL(), "--route", "acme-*=private")
+		"--index", "private="+private.IndexURL(), "--index", "pypi="+public.IndexURL(), "--trusted-file-host", private.FilesHost(), "--trusted-file-host", public.FilesHost(), "--route", "acme-*=private")
 	index := p.URL + "/simple/"
 
 	t.Run("confusion attack installs the private package", func(t *testing.T) {
