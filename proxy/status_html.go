@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html/template"
 	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/internal/units"
 )
 
 // statusPage is the page at /: plain server-rendered HTML with inline
@@ -60,19 +62,8 @@ Files and index pages are fetched once from upstream and served from the cache a
 </body></html>
 `))
 
-// humanBytes writes a byte count in binary units.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
-}
+// humanBytes writes a byte count in binary units: 1.5 GiB, 320 KiB, 12 B.
+func humanBytes(n int64) string { return units.Bytes(n) }
 
 // ago says how long ago t was, to the second.
 func ago(t time.Time) string {

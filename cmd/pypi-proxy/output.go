@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/internal/units"
 )
 
 // durationsAsStrings is the JSON logs' ReplaceAttr: slog writes a
@@ -37,18 +39,7 @@ func pipCommand(addr net.Addr) string {
 }
 
 // humanBytes writes a byte count in binary units: 1.5 GiB, 320 KiB, 12 B.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
-}
+func humanBytes(n int64) string { return units.Bytes(n) }
 
 // humanDuration rounds a duration for a summary: 1h2m3s, 4.2s, 15ms.
 func humanDuration(d time.Duration) string {
