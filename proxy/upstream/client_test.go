@@ -139,7 +139,7 @@ func TestCAFile(t *testing.T) {
 func TestMaxConcurrent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rt := &stallingTransport{release: make(chan struct{})}
-		c, err := New(Config{IndexURL: "http://upstream.test/simple/", MaxConcurrent: 2, NoHTTPCache: true, Transport: rt})
+		c, err := New(Config{IndexURL: "http://upstream.test/simple/", MaxConcurrent: 2, Transport: rt})
 		if err != nil {
 			t.Fatal(err)
 		}
