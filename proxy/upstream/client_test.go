@@ -143,6 +143,7 @@ func TestMaxConcurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer c.Close() // its cache's goroutines must end inside the bubble
 		var wg sync.WaitGroup
 		for range 10 {
 			wg.Go(func() {
