@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
@@ -112,32 +114,41 @@ func TestBudgetPinnedSurvive(t *testing.T) {
 }
 
 // TestBudgetAcquireWaitsForDelete: a key being evicted cannot be pinned
-// until its deletion is over, so a pinned key is never deleted.
+// until its deletion is over, so a pinned key is never deleted. In a
+// synctest bubble, Wait tells when the eviction is inside Delete and when
+// Acquire has either returned or is waiting.
 func TestBudgetAcquireWaitsForDelete(t *testing.T) {
-	gate := make(chan struct{})
-	s := &slowDelete{Store: cache.NewMem(), gate: gate}
-	b := newBudget(t, s, 100)
-	add(t, s, b, "a", 100)
-	added := make(chan struct{})
-	go func() { // evicts a; the Delete blocks on gate
-		defer close(added)
-		b.Added(pkg("b"), 100)
-	}()
-	for !s.started() {
-		time.Sleep(time.Millisecond)
-	}
-	acquired := make(chan func())
-	go func() { acquired <- b.Acquire(pkg("a")) }()
-	select {
-	case <-acquired:
-		t.Fatal("Acquire returned while its key was being deleted")
-	case <-time.After(50 * time.Millisecond):
-	}
-	close(gate)
-	release := <-acquired
-	defer release()
-	<-added
-	storetest.AssertMissing(t, s, pkg("a"))
+	synctest.Test(t, func(t *testing.T) {
+		gate := make(chan struct{})
+		openGate := sync.OnceFunc(func() { close(gate) })
+		s := &slowDelete{Store: cache.NewMem(), gate: gate}
+		b := newBudget(t, s, 100)
+		t.Cleanup(openGate) // before b.Close, on a failure
+		add(t, s, b, "a", 100)
+		added := make(chan struct{})
+		go func() { // evicts a; the Delete blocks on gate
+			defer close(added)
+			b.Added(pkg("b"), 100)
+		}()
+		synctest.Wait()
+		if !s.started() {
+			t.Fatal("adding b over the budget did not start evicting a")
+		}
+		acquired := make(chan func(), 1)
+		go func() { acquired <- b.Acquire(pkg("a")) }()
+		synctest.Wait()
+		select {
+		case release := <-acquired:
+			release()
+			t.Fatal("Acquire returned while its key was being deleted")
+		default:
+		}
+		openGate()
+		release := <-acquired
+		defer release()
+		<-added
+		storetest.AssertMissing(t, s, pkg("a"))
+	})
 }
 
 type slowDelete struct {
@@ -216,46 +227,72 @@ func testRestart(t *testing.T, s cache.Store) {
 	}
 }
 
+// TestBudgetUntrackedFilesUseModTime: files the state does not know are
+// ordered by modification time (a synctest bubble's fake clock: the
+// Sleep makes them exactly 1s apart).
 func TestBudgetUntrackedFilesUseModTime(t *testing.T) {
-	s := cache.NewMem()
-	storetest.Put(t, s, pkg("old"), make([]byte, 100))
-	time.Sleep(2 * time.Millisecond)
-	storetest.Put(t, s, pkg("new"), make([]byte, 100))
-	newBudget(t, s, 150)
-	if got := present(t, s); got != "new" {
-		t.Errorf("%s, want new", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := cache.NewMem()
+		storetest.Put(t, s, pkg("old"), make([]byte, 100))
+		time.Sleep(time.Second)
+		storetest.Put(t, s, pkg("new"), make([]byte, 100))
+		newBudget(t, s, 150)
+		if got := present(t, s); got != "new" {
+			t.Errorf("%s, want new", got)
+		}
+	})
 }
 
+// TestBudgetCompactsPeriodically: deltas are compacted every CompactAfter
+// flushes, and FlushTouches dirty keys flush in the background without
+// waiting for the interval (in a synctest bubble, Wait returns once the
+// background flusher is idle again, and the hour never passes).
 func TestBudgetCompactsPeriodically(t *testing.T) {
-	s := cache.NewMem()
-	b, err := cache.NewBudget(s, cache.BudgetOptions{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CompactAfter: 3, FlushTouches: 2,
-		FlushInterval: time.Hour,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	for i := range 10 {
-		add(t, s, b, fmt.Sprint(i), 1)
-		if err := b.Flush(context.Background()); err != nil {
+	synctest.Test(t, func(t *testing.T) {
+		s := cache.NewMem()
+		b, err := cache.NewBudget(s, cache.BudgetOptions{
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CompactAfter: 3, FlushTouches: 2,
+			FlushInterval: time.Hour,
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if n := len(storetest.Keys(t, s, cache.StatePrefix)); n > 3 {
-			t.Fatalf("%d state objects after %d flushes, want <= 3", n, i+1)
+		defer b.Close()
+		for i := range 10 {
+			add(t, s, b, fmt.Sprint(i), 1)
+			if err := b.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(storetest.Keys(t, s, cache.StatePrefix)); n > 3 {
+				t.Fatalf("%d state objects after %d flushes, want <= 3", n, i+1)
+			}
+		}
+		b.Touch(pkg("1"))
+		b.Touch(pkg("2"))
+		synctest.Wait()
+		at := persistedTimes(t, s)
+		if !(at[pkg("9")] < at[pkg("1")] && at[pkg("1")] < at[pkg("2")]) {
+			t.Errorf("touches not flushed in the background after FlushTouches touches: persisted times 9: %d, 1: %d, 2: %d",
+				at[pkg("9")], at[pkg("1")], at[pkg("2")])
+		}
+	})
+}
+
+// persistedTimes merges the access times in the budget's state objects
+// (snapshot and deltas; the latest time wins).
+func persistedTimes(t *testing.T, s cache.Store) map[string]int64 {
+	t.Helper()
+	at := map[string]int64{}
+	for key := range storetest.Keys(t, s, cache.StatePrefix) {
+		for _, line := range strings.Split(string(storetest.Get(t, s, key)), "\n") {
+			nanos, k, ok := strings.Cut(line, " ")
+			n, err := strconv.ParseInt(nanos, 10, 64)
+			if ok && err == nil && n > at[k] {
+				at[k] = n
+			}
 		}
 	}
-	// FlushTouches: touches flush in the background without waiting an hour.
-	b.Touch(pkg("1"))
-	b.Touch(pkg("2"))
-	deadline := time.Now().Add(5 * time.Second)
-	for len(storetest.Keys(t, s, cache.StatePrefix)) < 2 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if n := len(storetest.Keys(t, s, cache.StatePrefix)); n < 2 {
-		t.Errorf("no background flush after FlushTouches touches (%d state objects)", n)
-	}
+	return at
 }
 
 func TestBudgetOptionsChecked(t *testing.T) {

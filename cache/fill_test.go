@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
@@ -69,31 +70,36 @@ func TestFillPublishesOnlyVerified(t *testing.T) {
 }
 
 // TestFillAbandoned: a mirror that gives up on a download nobody else
-// waits for stops it at once: nothing published, no temp file.
+// waits for stops it at once: nothing published, no temp file. In a
+// synctest bubble, Wait returns once Publish has returned or is blocked for
+// good on a body that will never come.
 func TestFillAbandoned(t *testing.T) {
-	s, f := newFiller(t, cache.FillerOptions{})
-	fetch, pw, started := pipeFetch(100)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := f.Publish(ctx, "web/packages/a.whl", cache.Expect{SHA256: sha("x"), Size: 100}, fetch)
-		done <- err
-	}()
-	<-started
-	pw.Write([]byte("half"))
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("Publish after its context ended: %v", err)
+	synctest.Test(t, func(t *testing.T) {
+		s, f := newFiller(t, cache.FillerOptions{})
+		fetch, pw, started := pipeFetch(100)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.Publish(ctx, "web/packages/a.whl", cache.Expect{SHA256: sha("x"), Size: 100}, fetch)
+			done <- err
+		}()
+		<-started
+		pw.Write([]byte("half"))
+		cancel()
+		synctest.Wait()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Publish after its context ended: %v", err)
+			}
+		default:
+			t.Fatal("Publish kept running after its context ended")
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Publish kept running after its context ended")
-	}
-	storetest.AssertMissing(t, s, "web/packages/a.whl")
-	if left := tempFiles(t, s.Root()); len(left) > 0 {
-		t.Errorf("temp files left: %v", left)
-	}
+		storetest.AssertMissing(t, s, "web/packages/a.whl")
+		if left := tempFiles(t, s.Root()); len(left) > 0 {
+			t.Errorf("temp files left: %v", left)
+		}
+	})
 }
 
 // TestFillKeptForJoiner: when a client has joined the download, the

@@ -48,15 +48,19 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
-// TestKillResumeAndLock runs the real `pypi-proxy mirror` against a slow
-// upstream, checks a second mirror on the directory fails on the lock,
-// kills the first with SIGKILL mid-sync and checks nothing partial is
-// visible, status did not advance, and a rerun completes.
+// TestKillResumeAndLock runs the real `pypi-proxy mirror`, checks a second
+// mirror on the directory fails on the lock, kills the first with SIGKILL
+// mid-sync and checks nothing partial is visible, status did not advance,
+// and a rerun completes. The files host serves 30 files, then holds every
+// later one after half its body: the kill finds downloads in progress.
 func TestKillResumeAndLock(t *testing.T) {
 	bin := binary(t)
-	up := fakepypi.New(fakepypi.Options{FilesBandwidth: 6000}) // ~0.15 s per file
+	up := fakepypi.New(fakepypi.Options{})
 	t.Cleanup(up.Close)
 	up.GenerateProjects(60, 2)
+	const served = 30
+	gate := up.HoldFault(fakepypi.Fault{Host: fakepypi.FilesHost, Kind: fakepypi.FaultHoldBody, After: served})
+	defer gate.Release()
 	dir := t.TempDir()
 	args := []string{"mirror", "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir, "--workers", "8", "--progress", "none", "--log-level", "warn"}
 
@@ -68,13 +72,14 @@ func TestKillResumeAndLock(t *testing.T) {
 	}
 	defer first.Process.Kill()
 	e := &env{t: t, up: up, dir: dir}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(e.walkFiles()) < 30 {
-		if time.Now().After(deadline) {
-			t.Fatalf("mirror made no progress: %s", firstErr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	exited := make(chan error, 1)
+	go func() { exited <- first.Wait() }()
+	select { // the mirror has had its 30 files and is inside the next downloads
+	case <-gate.Arrived():
+	case err := <-exited:
+		t.Fatalf("mirror exited before the held downloads: %v\n%s", err, firstErr.String())
 	}
+	waitFor(t, "the served files to be stored", func() bool { return len(e.walkFiles()) >= served })
 
 	second, err := exec.Command(bin, args...).CombinedOutput()
 	if err == nil || !strings.Contains(string(second), "locked") {
@@ -82,7 +87,8 @@ func TestKillResumeAndLock(t *testing.T) {
 	}
 
 	first.Process.Signal(syscall.SIGKILL)
-	first.Wait()
+	<-exited
+	gate.Release() // for the rerun
 	if _, ok := e.read(cache.StatusKey); ok {
 		t.Error("status written by a killed initial sync")
 	}
@@ -124,5 +130,18 @@ func TestKillResumeAndLock(t *testing.T) {
 	}
 	for _, name := range []string{"genpkg-000000", "genpkg-000059"} {
 		e.checkProject(name, 2)
+	}
+}
+
+// waitFor polls cond until it holds; the deadline only stops a test whose
+// event never comes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

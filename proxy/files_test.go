@@ -86,41 +86,66 @@ func TestFileMissThenHit(t *testing.T) {
 	}
 }
 
+// TestFileRangesHeadConditional: ranges, HEAD and conditional requests
+// work on a file still downloading and on a cached one. While downloading,
+// upstream holds the second half of the file until every request has
+// joined the download.
 func TestFileRangesHeadConditional(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	wheel := "projecta-1.0-py3-none-any.whl"
 	path := filePath(h.fileLinks("projecta")[wheel])
 	want, _, _ := h.up.File("projecta", wheel)
 	size := len(want)
+	tests := []struct {
+		method  string
+		headers []string
+		code    int
+		body    string
+	}{
+		{http.MethodGet, []string{"Range: bytes=0-9"}, 206, string(want[:10])},
+		{http.MethodGet, []string{"Range: bytes=-16"}, 206, string(want[size-16:])},
+		{http.MethodGet, []string{"Range: bytes=10-"}, 206, string(want[10:])},
+		{http.MethodGet, []string{fmt.Sprintf("Range: bytes=%d-", size+10)}, 416, ""},
+		{http.MethodGet, []string{"If-None-Match: " + fileETag("web"+path)}, 304, ""},
+		{http.MethodGet, []string{"Range: bytes=0-9", "If-Range: \"other\""}, 200, string(want)},
+		{http.MethodHead, nil, 200, ""},
+	}
 	for _, state := range []string{"downloading", "cached"} {
 		t.Run(state, func(t *testing.T) {
+			var gate *fakepypi.Gate
+			var first <-chan reply
 			if state == "downloading" {
-				// Slow upstream: these requests join the download in flight.
-				h.up.SetFault(fakepypi.Fault{Host: fakepypi.FilesHost, Kind: fakepypi.FaultSlow, Delay: 200 * time.Millisecond, Times: 1})
-				go h.get(path)
-				time.Sleep(50 * time.Millisecond)
-			}
-			tests := []struct {
-				headers []string
-				code    int
-				body    string
-			}{
-				{[]string{"Range: bytes=0-9"}, 206, string(want[:10])},
-				{[]string{"Range: bytes=-16"}, 206, string(want[size-16:])},
-				{[]string{"Range: bytes=10-"}, 206, string(want[10:])},
-				{[]string{fmt.Sprintf("Range: bytes=%d-", size+10)}, 416, ""},
-				{[]string{"If-None-Match: " + fileETag(strings.TrimPrefix(path, "/")[0:0]+"web"+path)}, 304, ""},
-				{[]string{"Range: bytes=0-9", "If-Range: \"other\""}, 200, string(want)},
-			}
-			for _, tt := range tests {
-				resp, body := h.get(path, tt.headers...)
-				if resp.StatusCode != tt.code || (tt.body != "" && body != tt.body) {
-					t.Errorf("%v: status %d (want %d), body %d bytes", tt.headers, resp.StatusCode, tt.code, len(body))
+				gate = h.up.HoldBody(fakepypi.FilesHost, "/packages/")
+				defer gate.Release()
+				first = h.goDo(http.MethodGet, path)
+				select {
+				case <-gate.Arrived():
+				case r := <-first:
+					t.Fatalf("the first request ended before its download reached upstream: %v", r.err)
 				}
 			}
-			resp, body := h.do(http.MethodHead, path)
-			if resp.StatusCode != 200 || body != "" || resp.ContentLength != int64(size) || resp.Header.Get("Accept-Ranges") != "bytes" {
-				t.Errorf("HEAD: %d, length %d, headers %v", resp.StatusCode, resp.ContentLength, resp.Header)
+			joined := joinedFiles(t)
+			replies := make([]<-chan reply, len(tests))
+			for i, tt := range tests {
+				replies[i] = h.goDo(tt.method, path, tt.headers...)
+			}
+			if gate != nil {
+				waitJoined(t, joined, len(tests))
+				gate.Release()
+				if r := <-first; r.err != nil || r.body != string(want) {
+					t.Errorf("the download's first client: %v, %d bytes", r.err, len(r.body))
+				}
+			}
+			for i, tt := range tests {
+				r := <-replies[i]
+				switch {
+				case r.err != nil:
+					t.Errorf("%s %v: %v", tt.method, tt.headers, r.err)
+				case r.resp.StatusCode != tt.code || (tt.body != "" && r.body != tt.body):
+					t.Errorf("%s %v: status %d (want %d), body %d bytes", tt.method, tt.headers, r.resp.StatusCode, tt.code, len(r.body))
+				case tt.method == http.MethodHead && (r.body != "" || r.resp.ContentLength != int64(size) || r.resp.Header.Get("Accept-Ranges") != "bytes"):
+					t.Errorf("HEAD: length %d, headers %v", r.resp.ContentLength, r.resp.Header)
+				}
 			}
 		})
 	}
@@ -129,24 +154,34 @@ func TestFileRangesHeadConditional(t *testing.T) {
 	}
 }
 
+// TestHundredConcurrentColdRequestsOneFetch: upstream holds the file until
+// the other 99 requests have joined the first one's download.
 func TestHundredConcurrentColdRequestsOneFetch(t *testing.T) {
 	h := newHarness(t, harnessOpts{noDemo: true})
 	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
 	h.up.Publish("bigproject", fakepypi.Release{Version: "1.0", Wheel: true})
 	h.up.AddFile("bigproject", "1.0", "bigproject-1.0.tar.gz", big)
 	path := filePath(h.fileLinks("bigproject")["bigproject-1.0.tar.gz"])
-	h.up.SetFault(fakepypi.Fault{Host: fakepypi.FilesHost, Kind: fakepypi.FaultSlow, Delay: 100 * time.Millisecond})
+	gate := h.up.Hold(fakepypi.FilesHost, "/packages/")
+	defer gate.Release()
 	sum := sha256.Sum256(big)
+	joined := joinedFiles(t)
 	var wg sync.WaitGroup
 	for range 100 {
 		wg.Go(func() {
-			resp, body := h.get(path)
+			resp, body, err := h.try(http.MethodGet, path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			got := sha256.Sum256([]byte(body))
 			if resp.StatusCode != 200 || got != sum {
 				t.Errorf("status %d, %d bytes, sha256 %s", resp.StatusCode, len(body), hex.EncodeToString(got[:]))
 			}
 		})
 	}
+	waitJoined(t, joined, 99)
+	gate.Release()
 	wg.Wait()
 	if n := h.up.Requests(fakepypi.FilesHost, "/packages/"); n != 1 {
 		t.Errorf("100 concurrent cold requests made %d upstream GETs, want 1", n)
@@ -162,14 +197,18 @@ func TestFileFaultsPublishNothing(t *testing.T) {
 		{"corrupt", fakepypi.Fault{Kind: fakepypi.FaultCorrupt}, 0},
 		{"truncated", fakepypi.Fault{Kind: fakepypi.FaultTruncate}, 0},
 		{"reset", fakepypi.Fault{Kind: fakepypi.FaultReset}, 0},
-		{"stall", fakepypi.Fault{Kind: fakepypi.FaultStall, Delay: 5 * time.Second}, 0},
+		{"stall", fakepypi.Fault{Kind: fakepypi.FaultStall}, 0}, // until the proxy gives up
 		{"503", fakepypi.Fault{Kind: fakepypi.FaultStatus, Status: 503}, 503},
 		{"500", fakepypi.Fault{Kind: fakepypi.FaultStatus, Status: 500}, 502},
 		{"down", fakepypi.Fault{Kind: fakepypi.FaultDown}, 502},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{cfg: index.Config{DownloadIdleTimeout: 500 * time.Millisecond}})
+			var cfg index.Config
+			if tt.fault.Kind == fakepypi.FaultStall {
+				cfg.DownloadIdleTimeout = time.Second // what ends the stall; only this case needs it short
+			}
+			h := newHarness(t, harnessOpts{cfg: cfg})
 			wheel := "projectc-1.1-py3-none-any.whl"
 			path := filePath(h.fileLinks("projectc")[wheel])
 			want, _, _ := h.up.File("projectc", wheel)

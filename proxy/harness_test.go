@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -68,7 +69,8 @@ func (h *harness) start(cfg index.Config) {
 	h.store = store
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client, err := upstream.New(upstream.Config{
-		IndexURL: h.up.IndexURL(), TrustedFileHosts: append([]string{h.up.FilesHost()}, h.trusted...), Retries: -1, Timeout: 5 * time.Second, Logger: log,
+		// The timeout only ends a hang: tests hold upstream requests as long as they need.
+		IndexURL: h.up.IndexURL(), TrustedFileHosts: append([]string{h.up.FilesHost()}, h.trusted...), Retries: -1, Timeout: time.Minute, Logger: log,
 	})
 	if err != nil {
 		h.t.Fatal(err)
@@ -109,9 +111,18 @@ func (h *harness) get(path string, headers ...string) (*http.Response, string) {
 
 func (h *harness) do(method, path string, headers ...string) (*http.Response, string) {
 	h.t.Helper()
-	req, err := http.NewRequest(method, h.http.URL+path, nil)
+	resp, body, err := h.try(method, path, headers...)
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	return resp, body
+}
+
+// try is do for other goroutines than the test's: it returns its error.
+func (h *harness) try(method, path string, headers ...string) (*http.Response, string, error) {
+	req, err := http.NewRequest(method, h.http.URL+path, nil)
+	if err != nil {
+		return nil, "", err
 	}
 	for _, hv := range headers {
 		k, v, _ := strings.Cut(hv, ":")
@@ -124,14 +135,14 @@ func (h *harness) do(method, path string, headers ...string) (*http.Response, st
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		h.t.Fatalf("%s %s: %v", method, path, err)
+		return nil, "", fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		h.t.Fatalf("%s %s: reading body: %v", method, path, err)
+		return resp, "", fmt.Errorf("%s %s: reading body: %w", method, path, err)
 	}
-	return resp, string(body)
+	return resp, string(body), nil
 }
 
 const (

@@ -20,6 +20,12 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 func TestAccessLogAndRequestID(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	var buf syncBuffer
@@ -32,9 +38,12 @@ func TestAccessLogAndRequestID(t *testing.T) {
 	if len(resp.Header.Get("X-Request-Id")) != 16 {
 		t.Errorf("no generated request ID: %q", resp.Header.Get("X-Request-Id"))
 	}
-	lines := strings.Split(strings.TrimSpace(buf.b.String()), "\n")
+	// A line is written when the handler returns, which can be after the
+	// client has the whole response.
+	waitFor(t, "the access-log lines", func() bool { return strings.Count(buf.String(), "\n") >= 2 })
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 2 {
-		t.Fatalf("want 2 access-log lines, got %d:\n%s", len(lines), buf.b.String())
+		t.Fatalf("want 2 access-log lines, got %d:\n%s", len(lines), buf.String())
 	}
 	var first map[string]any
 	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {

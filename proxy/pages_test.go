@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -167,20 +169,26 @@ func TestPageCachingAndRevalidation(t *testing.T) {
 	}
 }
 
+// TestConcurrentRevalidationsShareOneFetch: 50 revalidations that arrive
+// while one is asking upstream all wait for it. The upstream answer is
+// held until every request is inside the shared fetch.
 func TestConcurrentRevalidationsShareOneFetch(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.get("/simple/projectc/", pipAccept)
 	h.up.ResetCounts()
-	h.up.SetFault(fakepypi.Fault{Host: fakepypi.IndexHost, PathPrefix: "/simple/projectc/", Kind: fakepypi.FaultSlow, Delay: 2 * time.Second})
+	gate := h.up.Hold(fakepypi.IndexHost, "/simple/projectc/")
+	defer gate.Release()
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
-			resp, body := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
-			if resp.StatusCode != 200 {
-				t.Errorf("status %d: %s", resp.StatusCode, body)
+			resp, body, err := h.try(http.MethodGet, "/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("%v: %.200s", err, body)
 			}
 		})
 	}
+	waitParked(t, 50, "index.(*Service).page(", "singleflight.(*Group).Do(")
+	gate.Release()
 	wg.Wait()
 	if n := h.up.Requests(fakepypi.IndexHost, "/simple/projectc/"); n != 1 {
 		t.Errorf("50 concurrent revalidations made %d upstream requests, want 1", n)
@@ -197,7 +205,7 @@ func TestUpstreamFailures(t *testing.T) {
 		{"500", fakepypi.Fault{Kind: fakepypi.FaultStatus, Status: 500}, 502},
 		{"connection dropped", fakepypi.Fault{Kind: fakepypi.FaultDown}, 502},
 		{"truncated", fakepypi.Fault{Kind: fakepypi.FaultTruncate}, 502},
-		{"timeout", fakepypi.Fault{Kind: fakepypi.FaultSlow, Delay: 3 * time.Second}, 504},
+		{"timeout", fakepypi.Fault{Kind: fakepypi.FaultHold}, 504}, // held until the proxy gives up
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,8 +369,12 @@ func TestPageGzip(t *testing.T) {
 	}
 }
 
+// TestRevalidateAfter: pip's max-age=0 revalidates a page only once it is
+// RevalidateAfter old. The page is made older by its stored copies'
+// modification time, which a restarted proxy reads it back with.
 func TestRevalidateAfter(t *testing.T) {
-	h := newHarness(t, harnessOpts{cfg: index.Config{IndexTTL: time.Hour, RevalidateAfter: 3 * time.Second}})
+	cfg := index.Config{IndexTTL: 24 * time.Hour, RevalidateAfter: time.Hour}
+	h := newHarness(t, harnessOpts{cfg: cfg})
 	h.get("/simple/projectc/", pipAccept)
 	for range 5 {
 		resp, _ := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
@@ -373,8 +385,13 @@ func TestRevalidateAfter(t *testing.T) {
 	if n := h.up.Requests(fakepypi.IndexHost, "/simple/projectc/"); n != 1 {
 		t.Errorf("upstream asked %d times, want 1", n)
 	}
-	time.Sleep(3100 * time.Millisecond)
-	resp, _ := h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
+	h.agePage("projectc", 2*time.Hour)
+	h.restart(cfg)
+	resp, _ := h.get("/simple/projectc/", pipAccept)
+	if resp.Header.Get("X-Cache") != "HIT" {
+		t.Errorf("a page younger than the TTL was revalidated without max-age=0: %s", resp.Header.Get("X-Cache"))
+	}
+	resp, _ = h.get("/simple/projectc/", pipAccept, "Cache-Control: max-age=0")
 	if resp.Header.Get("X-Cache") != "REVALIDATED" {
 		t.Errorf("an older page was not revalidated: %s", resp.Header.Get("X-Cache"))
 	}
@@ -396,5 +413,23 @@ func relativeLinks(proj *simple.Project, host string) {
 		if u, err := url.Parse(proj.Files[i].URL); err == nil && u.Host == host {
 			proj.Files[i].URL = "../.." + u.EscapedPath()
 		}
+	}
+}
+
+// agePage makes a project's stored page copies and their sidecar age old:
+// a restarted proxy reads the page's age back from their modification time.
+func (h *harness) agePage(project string, age time.Duration) {
+	h.t.Helper()
+	old := time.Now().Add(-age)
+	n := 0
+	err := filepath.WalkDir(h.dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.Contains(filepath.ToSlash(path), "/simple/"+project+"/") {
+			return err
+		}
+		n++
+		return os.Chtimes(path, old, old)
+	})
+	if err != nil || n == 0 {
+		h.t.Fatalf("no stored page for %s: %v", project, err)
 	}
 }

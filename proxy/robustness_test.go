@@ -11,20 +11,21 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 )
 
 // TestClientHangupDoesNotAbortSharedDownload: the first client of a cold
-// file goes away; the one that joined still gets every byte, from the one
-// upstream request.
+// file goes away mid-download, after a second one has joined; the second
+// still gets every byte, from the one upstream request.
 func TestClientHangupDoesNotAbortSharedDownload(t *testing.T) {
-	h := newHarness(t, harnessOpts{fakeOpts: fakepypi.Options{FilesBandwidth: 2 << 20}, noDemo: true})
-	data := bytes.Repeat([]byte("hangup"), 300_000) // ~1.8 MB, ~1 s upstream
+	h := newHarness(t, harnessOpts{noDemo: true})
+	data := bytes.Repeat([]byte("hangup"), 300_000) // ~1.8 MB
 	h.up.Publish("slowone", fakepypi.Release{Version: "1.0", Wheel: true})
 	h.up.AddFile("slowone", "1.0", "slowone-1.0.tar.gz", data)
 	path := filePath(h.fileLinks("slowone")["slowone-1.0.tar.gz"])
+	gate := h.up.HoldBody(fakepypi.FilesHost, "/packages/") // half the file, then a wait
+	defer gate.Release()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, h.http.URL+path, nil)
@@ -33,13 +34,14 @@ func TestClientHangupDoesNotAbortSharedDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 	io.CopyN(io.Discard, resp.Body, 1000)
-	second := make(chan string, 1)
-	go func() { _, body := h.get(path); second <- body }()
-	time.Sleep(100 * time.Millisecond)
+	joined := joinedFiles(t)
+	second := h.goDo(http.MethodGet, path)
+	waitJoined(t, joined, 1)
 	cancel() // the first client hangs up
 	resp.Body.Close()
-	if body := <-second; body != string(data) {
-		t.Fatalf("the joined client got %d bytes, want %d", len(body), len(data))
+	gate.Release()
+	if r := <-second; r.err != nil || r.body != string(data) {
+		t.Fatalf("the joined client got %d bytes, want %d (%v)", len(r.body), len(data), r.err)
 	}
 	if n := h.up.Requests(fakepypi.FilesHost, "/packages/"); n != 1 {
 		t.Errorf("%d upstream requests, want 1", n)
@@ -139,17 +141,27 @@ func TestFullDisk(t *testing.T) {
 // TestClientJoinsMirrorDownload: a client asking for a file the mirror is
 // fetching (no spool) gets it once it is published, from one upstream GET.
 func TestClientJoinsMirrorDownload(t *testing.T) {
-	h := newHarness(t, harnessOpts{fakeOpts: fakepypi.Options{FilesBandwidth: 1 << 20}, noDemo: true})
+	h := newHarness(t, harnessOpts{noDemo: true})
 	data := bytes.Repeat([]byte("m"), 500_000)
 	h.up.Publish("mirrored", fakepypi.Release{Version: "1.0", Wheel: true})
 	h.up.AddFile("mirrored", "1.0", "mirrored-1.0.tar.gz", data)
 	path := filePath(h.fileLinks("mirrored")["mirrored-1.0.tar.gz"])
+	gate := h.up.Hold(fakepypi.FilesHost, "/packages/")
+	defer gate.Release()
 	done := make(chan error, 1)
 	go func() { _, err := h.idx.FetchFile(context.Background(), "web"+path); done <- err }()
-	time.Sleep(100 * time.Millisecond)
-	resp, body := h.get(path)
-	if resp.StatusCode != 200 || body != string(data) {
-		t.Fatalf("joined client: %d, %d bytes", resp.StatusCode, len(body))
+	select { // the mirror's download is in flight
+	case <-gate.Arrived():
+	case err := <-done:
+		t.Fatalf("the mirror's download ended before asking upstream: %v", err)
+	}
+	joined := joinedFiles(t)
+	client := h.goDo(http.MethodGet, path)
+	waitJoined(t, joined, 1)
+	gate.Release()
+	r := <-client
+	if r.err != nil || r.resp.StatusCode != 200 || r.body != string(data) {
+		t.Fatalf("joined client: %v, %d bytes", r.err, len(r.body))
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -25,23 +26,27 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// TestLogBufferFlushes: lines wait in the buffer until the ticker (on a
+// synctest bubble's fake clock) or Close flushes them.
 func TestLogBufferFlushes(t *testing.T) {
-	var out lockedBuffer
-	b := newLogBuffer(&out, 20*time.Millisecond)
-	b.Write([]byte("one\n"))
-	if out.String() != "" {
-		t.Error("written through at once: not buffered")
-	}
-	deadline := time.Now().Add(2 * time.Second)
-	for out.String() != "one\n" && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if out.String() != "one\n" {
-		t.Fatalf("not flushed by the ticker: %q", out.String())
-	}
-	b.Write([]byte("two\n"))
-	b.Close()
-	if !strings.HasSuffix(out.String(), "two\n") {
-		t.Errorf("Close did not flush: %q", out.String())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var out lockedBuffer
+		b := newLogBuffer(&out, 20*time.Millisecond)
+		b.Write([]byte("one\n"))
+		time.Sleep(19 * time.Millisecond)
+		synctest.Wait()
+		if out.String() != "" {
+			t.Error("written through before the interval: not buffered")
+		}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if out.String() != "one\n" {
+			t.Fatalf("not flushed by the ticker: %q", out.String())
+		}
+		b.Write([]byte("two\n"))
+		b.Close()
+		if !strings.HasSuffix(out.String(), "two\n") {
+			t.Errorf("Close did not flush: %q", out.String())
+		}
+	})
 }

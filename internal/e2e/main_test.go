@@ -1,7 +1,7 @@
 package e2e
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -50,9 +50,12 @@ func require(t *testing.T, what string, err error) {
 
 // proxyProc is a running pypi-proxy serve.
 type proxyProc struct {
-	cmd  *exec.Cmd
-	URL  string
-	logs *strings.Builder
+	cmd    *exec.Cmd
+	URL    string
+	logs   *lockedBuffer
+	exited chan struct{} // closed once the process has exited
+	err    error         // how it exited, once exited is closed
+	waited bool          // the test has seen it exit (wait or stop)
 }
 
 // startProxy runs `pypi-proxy serve` with args on a free port and waits
@@ -61,51 +64,86 @@ func startProxy(t *testing.T, args ...string) *proxyProc {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, append([]string{"serve", "--listen", addr, "--log-level", "warn"}, args...)...)
-	logs := &strings.Builder{}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	logs := &lockedBuffer{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	p := &proxyProc{cmd: cmd, URL: "http://" + addr, logs: logs, exited: make(chan struct{})}
 	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			logs.WriteString(sc.Text() + "\n")
-		}
+		p.err = cmd.Wait()
+		close(p.exited)
 	}()
-	p := &proxyProc{cmd: cmd, URL: "http://" + addr, logs: logs}
 	t.Cleanup(func() { p.stop(t) })
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	p.waitAnswering(t)
+	return p
+}
+
+// waitAnswering polls /healthz until the proxy answers. It fails at once
+// if the process exits; the deadline only stops a hang.
+func (p *proxyProc) waitAnswering(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
 		if resp, err := http.Get(p.URL + "/healthz"); err == nil {
 			resp.Body.Close()
-			return p
+			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-p.exited:
+			p.waited = true
+			t.Fatalf("pypi-proxy exited before answering: %v; logs:\n%s", p.err, p.logs)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pypi-proxy did not answer; logs:\n%s", p.logs)
+		}
 	}
-	t.Fatalf("pypi-proxy did not start; logs:\n%s", logs)
-	return nil
+}
+
+// wait waits for the process to exit after a signal the test sent, and
+// returns how it exited.
+func (p *proxyProc) wait() error {
+	<-p.exited
+	p.waited = true
+	return p.err
 }
 
 // stop sends SIGTERM and waits for a clean exit.
 func (p *proxyProc) stop(t *testing.T) {
-	if p.cmd.ProcessState != nil {
+	if p.waited {
 		return
 	}
+	p.waited = true
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("pypi-proxy exited with %v; logs:\n%s", err, p.logs)
+	case <-p.exited:
+		if p.err != nil {
+			t.Errorf("pypi-proxy exited with %v; logs:\n%s", p.err, p.logs)
 		}
-	case <-time.After(15 * time.Second):
+	case <-time.After(time.Minute): // only stops a hang
 		_ = p.cmd.Process.Kill()
-		t.Errorf("pypi-proxy did not stop on SIGTERM")
+		t.Errorf("pypi-proxy did not stop on SIGTERM; logs:\n%s", p.logs)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer a process or a copying goroutine writes
+// while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func freeAddr(t *testing.T) string {

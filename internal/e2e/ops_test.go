@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -88,10 +89,6 @@ func TestMetricsMoveWithTraffic(t *testing.T) {
 	if code, _ := httpGet(t, p.URL+"/metrics"); code != 404 {
 		t.Errorf("/metrics on the main listener with --metrics-listen: %d", code)
 	}
-	code, metrics := httpGet(t, "http://"+metricsAddr+"/metrics")
-	if code != 200 {
-		t.Fatalf("/metrics: %d", code)
-	}
 	checks := []struct {
 		name   string
 		labels []string
@@ -113,10 +110,29 @@ func TestMetricsMoveWithTraffic(t *testing.T) {
 		{"go_goroutines", nil, 1},
 		{"process_resident_memory_bytes", nil, 1},
 	}
-	for _, c := range checks {
-		if v := metricValue(t, metrics, c.name, c.labels...); v < c.min {
-			t.Errorf("%s%v = %v, want >= %v", c.name, c.labels, v, c.min)
+	// A request is counted when its handler returns, which can be just
+	// after its client has the response: poll until every count shows.
+	var metrics string
+	var short []string
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, body := httpGet(t, "http://"+metricsAddr+"/metrics")
+		if code != 200 {
+			t.Fatalf("/metrics: %d", code)
 		}
+		metrics, short = body, nil
+		for _, c := range checks {
+			if v := metricValue(t, metrics, c.name, c.labels...); v < c.min {
+				short = append(short, fmt.Sprintf("%s%v = %v, want >= %v", c.name, c.labels, v, c.min))
+			}
+		}
+		if len(short) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, msg := range short {
+		t.Error(msg)
 	}
 	promtool, err := exec.LookPath("promtool")
 	require(t, "promtool (Debian's prometheus package)", err)
@@ -127,6 +143,10 @@ func TestMetricsMoveWithTraffic(t *testing.T) {
 	}
 }
 
+// TestReadyz: /readyz says whether upstream answers (a proxy started
+// after it went away says 503 at once; the proxy package's tests check
+// that a kept result is probed again). /healthz only says the process is
+// alive.
 func TestReadyz(t *testing.T) {
 	up := fakepypi.New(fakepypi.Options{})
 	p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir())
@@ -135,12 +155,12 @@ func TestReadyz(t *testing.T) {
 		t.Errorf("/readyz with upstream up: %d %s", code, body)
 	}
 	up.Close()
-	time.Sleep(5100 * time.Millisecond) // the probe result is kept 5s
-	code, body = httpGet(t, p.URL+"/readyz")
+	down := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", t.TempDir())
+	code, body = httpGet(t, down.URL+"/readyz")
 	if code != 503 || !strings.Contains(body, `"ready":false`) {
 		t.Errorf("/readyz with upstream down: %d %s", code, body)
 	}
-	code, body = httpGet(t, p.URL+"/healthz")
+	code, body = httpGet(t, down.URL+"/healthz")
 	if code != 200 {
 		t.Errorf("/healthz: %d %s", code, body)
 	}
@@ -152,7 +172,9 @@ func TestReadyz(t *testing.T) {
 
 // TestSIGTERMMidDownload: a file being downloaded when SIGTERM arrives is
 // either complete and verified in the cache afterwards, or absent; never
-// partial, and no temp file is left.
+// partial, and no temp file is left. Upstream holds the second half of the
+// file: until the proxy has stopped accepting connections (it is shutting
+// down) when the grace period is long enough, for good when it is not.
 func TestSIGTERMMidDownload(t *testing.T) {
 	data := bytes.Repeat([]byte("pypi-proxy shutdown test "), 200_000) // ~5 MB
 	sum := sha256.Sum256(data)
@@ -165,23 +187,15 @@ func TestSIGTERMMidDownload(t *testing.T) {
 		{"grace too short", "100ms", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			up := fakepypi.New(fakepypi.Options{FilesBandwidth: 4 << 20})
+			up := fakepypi.New(fakepypi.Options{})
 			defer up.Close()
 			up.Publish("bigone", fakepypi.Release{Version: "1.0", Wheel: true})
 			up.AddFile("bigone", "1.0", "bigone-1.0.tar.gz", data)
+			gate := up.HoldBody(fakepypi.FilesHost, "/packages/")
+			defer gate.Release()
 			dir := t.TempDir()
 			p := startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir, "--shutdown-timeout", tc.grace)
-			httpGet(t, p.URL+"/simple/bigone/")
-			var file string
-			for _, l := range strings.Split(mustGet(t, p.URL+"/simple/bigone/"), "\"") {
-				if strings.Contains(l, "bigone-1.0.tar.gz") && strings.Contains(l, "/packages/") {
-					file = l[strings.Index(l, "/packages/"):]
-					file = strings.SplitN(file, "#", 2)[0]
-				}
-			}
-			if file == "" {
-				t.Fatal("no sdist link")
-			}
+			file := sdistPath(t, p.URL, "bigone")
 			got := make(chan []byte, 1)
 			go func() {
 				resp, err := http.Get(p.URL + file)
@@ -193,9 +207,23 @@ func TestSIGTERMMidDownload(t *testing.T) {
 				resp.Body.Close()
 				got <- b
 			}()
-			time.Sleep(300 * time.Millisecond)
+			select { // the proxy is mid-download
+			case <-gate.Arrived():
+			case <-time.After(time.Minute):
+				t.Fatal("the download never reached upstream")
+			}
 			p.cmd.Process.Signal(syscall.SIGTERM)
-			p.cmd.Wait()
+			if tc.published {
+				waitFor(t, "the proxy to stop accepting connections", func() bool {
+					c, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+					if err == nil {
+						c.Close()
+					}
+					return err != nil
+				})
+				gate.Release()
+			}
+			p.wait()
 			body := <-got
 			stored, err := os.ReadFile(filepath.Join(dir, "web", file))
 			switch {
@@ -219,6 +247,18 @@ func TestSIGTERMMidDownload(t *testing.T) {
 	}
 }
 
+// sdistPath returns the proxy path of a project's sdist, from its page.
+func sdistPath(t *testing.T, base, project string) string {
+	t.Helper()
+	for _, l := range strings.Split(mustGet(t, base+"/simple/"+project+"/"), "\"") {
+		if strings.HasSuffix(strings.SplitN(l, "#", 2)[0], ".tar.gz") && strings.Contains(l, "/packages/") {
+			return strings.SplitN(l[strings.Index(l, "/packages/"):], "#", 2)[0]
+		}
+	}
+	t.Fatalf("no sdist link for %s", project)
+	return ""
+}
+
 func mustGet(t *testing.T, url string) string {
 	t.Helper()
 	code, body := httpGet(t, url)
@@ -240,15 +280,10 @@ func TestStartupRemovesCrashLeftovers(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(leftover, old, old)
 	startProxy(t, "--upstream", up.IndexURL(), "--trusted-file-host", up.FilesHost(), "--cache-dir", dir)
-	for i := 0; ; i++ {
-		if _, err := os.Stat(leftover); errors.Is(err, fs.ErrNotExist) {
-			return
-		}
-		if i == 100 {
-			t.Fatal("the leftover temp file is still there")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(t, "the leftover temp file to be removed", func() bool {
+		_, err := os.Stat(leftover)
+		return errors.Is(err, fs.ErrNotExist)
+	})
 }
 
 func TestDebugListenServesProfiles(t *testing.T) {

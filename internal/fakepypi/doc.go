@@ -43,6 +43,14 @@
 // for the key "dist-info-metadata", which PyPI does not send, so with JSON it downloads whole wheels.
 // Options.HTMLOnly makes pip fetch the .metadata files.
 //
+// # Holding requests
+//
+// Tests wait for the event they need, never for time to pass. Hold and HoldBody return a Gate
+// that keeps matching requests (HoldBody: after their headers and half their body) until Release;
+// Arrived says a client is inside such a fetch. Fault.After lets the first requests through, so a
+// client can be stopped after it has had some files. A FaultHold set without a gate holds until the
+// client gives up, for timeouts.
+//
 // Go's http.Transport silently retries an idempotent request once when a reused keep-alive
 // connection closes before any response; a one-shot FaultDown is therefore invisible to a client with
 // an idle pooled connection. Use Times > 1 or a transport without keep-alives to observe it.

@@ -35,13 +35,18 @@ const (
 	// FaultStale serves an index page one serial behind the current one (X-PyPI-Last-Serial and
 	// the page's _last-serial lowered by one), as a lagging CDN node would.
 	FaultStale
-	// FaultHold holds the request until the rule's Gate is released (see Upstream.Hold).
+	// FaultHold holds the request until the rule's Gate is released (see Upstream.Hold); set
+	// without a gate (SetFault), it holds until the client goes away or the Upstream closes.
 	FaultHold
+	// FaultHoldBody sends the status, the headers (with the full Content-Length) and half the
+	// body, then holds the rest like FaultHold (see Upstream.HoldBody): a download in progress
+	// for as long as a test needs one.
+	FaultHoldBody
 )
 
 // String names the kind.
 func (k FaultKind) String() string {
-	names := []string{"status", "down", "reset", "truncate", "corrupt", "slow", "stall", "stale", "hold"}
+	names := []string{"status", "down", "reset", "truncate", "corrupt", "slow", "stall", "stale", "hold", "hold body"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -66,13 +71,17 @@ type Fault struct {
 	Location string
 	// Times applies the fault to the next Times matching requests only; 0 = until ClearFaults.
 	Times int
+	// After lets the first After matching requests through (to later rules, or unharmed): the
+	// fault starts with the next one.
+	After int
 
-	gate *Gate // FaultHold's gate; set by Upstream.Hold
+	gate *Gate // FaultHold's and FaultHoldBody's gate; set by Upstream.HoldFault
 }
 
 type faultRule struct {
 	f    Fault
 	left int
+	skip int // requests still to let through (Fault.After)
 }
 
 // faultSet holds the active rules; the first matching rule wins.
@@ -89,6 +98,10 @@ func (s *faultSet) take(h Host, path string) (Fault, bool) {
 		if r.f.Host != h || !strings.HasPrefix(path, r.f.PathPrefix) {
 			continue
 		}
+		if r.skip > 0 {
+			r.skip--
+			continue
+		}
 		if r.f.Times > 0 {
 			r.left--
 			if r.left <= 0 {
@@ -103,7 +116,7 @@ func (s *faultSet) take(h Host, path string) (Fault, bool) {
 // SetFault adds a fault rule. Rules are checked in the order added.
 func (u *Upstream) SetFault(f Fault) {
 	u.faults.mu.Lock()
-	u.faults.rules = append(u.faults.rules, &faultRule{f: f, left: f.Times})
+	u.faults.rules = append(u.faults.rules, &faultRule{f: f, left: f.Times, skip: f.After})
 	u.faults.mu.Unlock()
 }
 
@@ -129,7 +142,11 @@ func (u *Upstream) applyFault(f Fault, w http.ResponseWriter, r *http.Request, h
 			conn.Close()
 		}
 	case FaultHold:
-		u.hold(f.gate, w, r, h)
+		if u.wait(f.gate, r) {
+			h(w, r)
+		}
+	case FaultHoldBody:
+		u.holdBody(f.gate, w, r, h)
 	case FaultSlow:
 		if !u.sleep(r, f.Delay) {
 			return

@@ -81,6 +81,7 @@ type Client struct {
 	index     *url.URL
 	pages     *http.Client // index pages, conditional on the caller's validators
 	jsonAPI   *http.Client // JSON API documents, through httpcache
+	httpCache *storeCache
 	direct    *http.Client // index requests not worth caching (XML-RPC, pings), on the pages' pool
 	files     *http.Client // files are immutable and cached by cache/
 	log       *slog.Logger
@@ -138,8 +139,13 @@ func New(cfg Config) (*Client, error) {
 	ht := httpcache.NewTransport(hc)
 	ht.Transport = pagePool
 	c.jsonAPI = &http.Client{Transport: ht, CheckRedirect: c.checkRedirect}
+	c.httpCache = hc
 	return c, nil
 }
+
+// Close releases the client's in-memory HTTP cache (its background
+// goroutines). The client must not be used afterwards.
+func (c *Client) Close() { c.httpCache.mem.Close() }
 
 func (cfg *Config) defaults() error {
 	if cfg.HTTPCacheBytes <= 0 {

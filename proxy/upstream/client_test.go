@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -131,41 +132,77 @@ func TestCAFile(t *testing.T) {
 	}
 }
 
+// TestMaxConcurrent: with MaxConcurrent 2, ten downloads hold at most two
+// slots, each until its body is done. In a synctest bubble, Wait returns
+// once every download is either reading its (stalled) body or waiting for
+// a slot, so the count of open bodies is exact, not a chance overlap.
 func TestMaxConcurrent(t *testing.T) {
-	var inflight, peak atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := inflight.Add(1)
-		defer inflight.Add(-1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
-			}
+	synctest.Test(t, func(t *testing.T) {
+		rt := &stallingTransport{release: make(chan struct{})}
+		c, err := New(Config{IndexURL: "http://upstream.test/simple/", MaxConcurrent: 2, Transport: rt})
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
-		io.WriteString(w, "data")
-	}))
-	defer srv.Close()
-	c, err := New(Config{IndexURL: srv.URL + "/simple/", MaxConcurrent: 2})
-	if err != nil {
-		t.Fatal(err)
+		defer c.Close() // its cache's goroutines must end inside the bubble
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				body, _, err := c.OpenFile(t.Context(), "http://upstream.test/f")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, body)
+				body.Close()
+			})
+		}
+		synctest.Wait()
+		if n := rt.open.Load(); n != 2 {
+			t.Errorf("%d bodies open while ten downloads run, want 2 (the limit)", n)
+		}
+		close(rt.release)
+		wg.Wait()
+		if n := rt.served.Load(); n != 10 {
+			t.Errorf("%d downloads served, want 10", n)
+		}
+		if p := rt.peak.Load(); p > 2 {
+			t.Errorf("peak concurrency %d, want <= 2", p)
+		}
+	})
+}
+
+// stallingTransport answers every request at once with a body that
+// stalls until release is closed, counting the bodies open.
+type stallingTransport struct {
+	release            chan struct{}
+	open, peak, served atomic.Int32
+}
+
+func (rt *stallingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	n := rt.open.Add(1)
+	for p := rt.peak.Load(); n > p && !rt.peak.CompareAndSwap(p, n); p = rt.peak.Load() {
 	}
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Go(func() {
-			body, _, err := c.OpenFile(t.Context(), srv.URL+"/f")
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			io.Copy(io.Discard, body)
-			body.Close()
-		})
-	}
-	wg.Wait()
-	if p := peak.Load(); p > 2 {
-		t.Errorf("peak concurrency %d, want <= 2", p)
-	}
+	rt.served.Add(1)
+	body := &stallingBody{Reader: strings.NewReader("data"), release: rt.release, closed: func() { rt.open.Add(-1) }}
+	return &http.Response{StatusCode: 200, Body: body, ContentLength: 4, Header: http.Header{}, Request: req}, nil
+}
+
+// stallingBody reads nothing until release is closed.
+type stallingBody struct {
+	*strings.Reader
+	release chan struct{}
+	closed  func()
+	once    sync.Once
+}
+
+func (b *stallingBody) Read(p []byte) (int, error) {
+	<-b.release
+	return b.Reader.Read(p)
+}
+
+func (b *stallingBody) Close() error {
+	b.once.Do(b.closed)
+	return nil
 }
 
 func TestRetriesThenSucceeds(t *testing.T) {
@@ -209,7 +246,8 @@ func TestLimiterSurvivesRevalidations(t *testing.T) {
 		io.WriteString(w, `{"meta":{"api-version":"1.1"},"name":"x","files":[]}`)
 	}))
 	defer srv.Close()
-	c, err := New(Config{IndexURL: srv.URL + "/simple/", MaxConcurrent: 1, Timeout: 2 * time.Second, Retries: -1})
+	// A leaked slot hangs the next request: the timeout turns that into a failure.
+	c, err := New(Config{IndexURL: srv.URL + "/simple/", MaxConcurrent: 1, Timeout: time.Minute, Retries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
