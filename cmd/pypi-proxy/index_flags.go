@@ -21,6 +21,7 @@ type indexFlags struct {
 	tokenFiles    []string // NAME=FILE
 	caFiles       []string // NAME=FILE
 	ttls          []string // NAME=DURATION
+	trustedHosts  []string // NAME=HOST
 	routes        []string // PATTERN=NAME or @FILE=NAME
 	upstreamGiven bool     // --upstream was set (flag, environment or config file)
 }
@@ -29,6 +30,7 @@ type indexFlags struct {
 type indexSpec struct {
 	name, url, username, password, token, caFile string
 	ttl                                          time.Duration // 0: --index-ttl
+	trustedHosts                                 []string      // besides --trusted-file-host
 }
 
 func (f *indexFlags) register(fs *pflag.FlagSet) {
@@ -38,6 +40,7 @@ func (f *indexFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.tokenFiles, "index-token-file", nil, "NAME=FILE: file holding a bearer token for index NAME (repeat)")
 	fs.StringArrayVar(&f.caFiles, "index-ca-file", nil, "NAME=FILE: PEM CA certificates to trust for index NAME (repeat)")
 	fs.StringArrayVar(&f.ttls, "index-page-ttl", nil, "NAME=DURATION: how long pages of index NAME are served without asking it (repeat; default --index-ttl)")
+	fs.StringArrayVar(&f.trustedHosts, "index-trusted-host", nil, "NAME=HOST[:PORT]: a host the files of index NAME may come from, besides its own and --trusted-file-host (repeat)")
 	fs.StringArrayVar(&f.routes, "route", nil, "PATTERN=NAME: serve projects matching PATTERN (a name or glob like acme-*; @FILE reads names from a file) only from index NAME (repeat; first match wins)")
 }
 
@@ -45,7 +48,7 @@ func (f *indexFlags) register(fs *pflag.FlagSet) {
 // and the routing rules.
 func (f *indexFlags) build() ([]indexSpec, []upstream.Rule, error) {
 	if len(f.indexes) == 0 {
-		if len(f.usernames)+len(f.passwordFiles)+len(f.tokenFiles)+len(f.caFiles)+len(f.ttls)+len(f.routes) > 0 {
+		if len(f.usernames)+len(f.passwordFiles)+len(f.tokenFiles)+len(f.caFiles)+len(f.ttls)+len(f.trustedHosts)+len(f.routes) > 0 {
 			return nil, nil, usageErr("--index-* and --route need --index")
 		}
 		return nil, nil, nil
@@ -96,6 +99,7 @@ func (f *indexFlags) build() ([]indexSpec, []upstream.Rule, error) {
 		set("--index-password-file", f.passwordFiles, true, func(s *indexSpec, v string) { s.password = v }),
 		set("--index-token-file", f.tokenFiles, true, func(s *indexSpec, v string) { s.token = v }),
 		set("--index-ca-file", f.caFiles, false, func(s *indexSpec, v string) { s.caFile = v }),
+		set("--index-trusted-host", f.trustedHosts, false, func(s *indexSpec, v string) { s.trustedHosts = append(s.trustedHosts, v) }),
 		set("--index-page-ttl", f.ttls, false, func(s *indexSpec, v string) { s.ttl, ttlErr = parsePositiveDuration(v) }),
 	} {
 		if err != nil {

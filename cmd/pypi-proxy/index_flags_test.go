@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestIndexAuthPolicyFlagErrors(t *testing.T) {
 // TestIndexPageTTLFlag: --index-page-ttl gives one index its own page TTL.
 func TestIndexPageTTLFlag(t *testing.T) {
 	cfg, err := loadServeConfig([]string{"--index", "a=https://a.example/simple/", "--index", "b=https://b.example/simple/",
-		"--index-page-ttl", "b=1h"}, io.Discard, &bytes.Buffer{})
+		"--index-page-ttl", "b=1h", "--index-trusted-host", "b=files.b.example"}, io.Discard, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,5 +109,8 @@ func TestIndexPageTTLFlag(t *testing.T) {
 	}
 	if got := pageTTLs(specs); len(got) != 1 || got["b"] != time.Hour {
 		t.Errorf("page TTLs %v, want b=1h only", got)
+	}
+	if len(specs[0].trustedHosts) != 0 || !slices.Equal(specs[1].trustedHosts, []string{"files.b.example"}) {
+		t.Errorf("trusted hosts a=%v b=%v, want b's only", specs[0].trustedHosts, specs[1].trustedHosts)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"slices"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/proxy/index"
@@ -21,7 +22,7 @@ func openRouter(cfg machineryConfig, httpCache cache.Store, audit func(project, 
 		up, err := upstream.New(upstream.Config{
 			IndexURL: s.url, Name: s.name, HTTPCache: httpCache, Timeout: cfg.timeout,
 			Retries: retries, Username: s.username, Password: s.password, Token: s.token, CAFile: s.caFile,
-			MaxConcurrent: cfg.maxUpstream, TrustedFileHosts: cfg.trustedFileHosts,
+			MaxConcurrent: cfg.maxUpstream, TrustedFileHosts: append(slices.Clone(cfg.trustedFileHosts), s.trustedHosts...),
 			MaxConcurrentPages: cfg.maxPages, MaxPageBytes: cfg.maxPageBytes, UserAgent: "pypi-proxy/" + version, Logger: log,
 		})
 		if err != nil {
