@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/gzip"
@@ -49,29 +50,49 @@ func compress(p *Page) {
 	}
 }
 
+// Compressors are pooled per level: making one allocates its whole
+// window and tables (most of the cost for a small page), and a mirror pass
+// compresses every page it writes.
+var (
+	gzipPools   [2]sync.Pool // [0] BestCompression, [1] BestSpeed
+	brotliPools [2]sync.Pool // [0] level 4, [1] level 1
+)
+
 func gzipBytes(src []byte) []byte {
-	level := gzip.BestCompression
+	i, level := 0, gzip.BestCompression
 	if len(src) > largePage {
-		level = gzip.BestSpeed
+		i, level = 1, gzip.BestSpeed
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(src)/4 + 64)
-	zw, _ := gzip.NewWriterLevel(&buf, level)
+	zw, _ := gzipPools[i].Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(&buf, level)
+	} else {
+		zw.Reset(&buf)
+	}
 	zw.Write(src)
 	zw.Close()
+	gzipPools[i].Put(zw)
 	return bytes.Clone(buf.Bytes()) // capacity = length: the budget counts capacity
 }
 
 func brotliBytes(src []byte) []byte {
-	level := 6
+	i, level := 0, 4
 	if len(src) > largePage {
-		level = 1
+		i, level = 1, 1
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(src)/5 + 64)
-	zw := brotli.NewWriterLevel(&buf, level)
+	zw, _ := brotliPools[i].Get().(*brotli.Writer)
+	if zw == nil {
+		zw = brotli.NewWriterLevel(&buf, level)
+	} else {
+		zw.Reset(&buf)
+	}
 	zw.Write(src)
 	zw.Close()
+	brotliPools[i].Put(zw)
 	return bytes.Clone(buf.Bytes())
 }
 
