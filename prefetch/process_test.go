@@ -10,10 +10,10 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+	"github.com/pypi-proxy/pypi-proxy/internal/wait"
 	"github.com/pypi-proxy/pypi-proxy/prefetch"
 )
 
@@ -133,15 +133,5 @@ func TestKillResumeAndLock(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds; the deadline only stops a test whose
-// event never comes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds (the deadline only stops a hang).
+func waitFor(t *testing.T, what string, cond func() bool) { t.Helper(); wait.For(t, what, cond) }

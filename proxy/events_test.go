@@ -5,23 +5,14 @@ import (
 	"net/http"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pypi-proxy/pypi-proxy/internal/wait"
 )
 
-// waitFor polls cond until it holds; the deadline only stops a test whose
-// event never comes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds (the deadline only stops a hang).
+func waitFor(t *testing.T, what string, cond func() bool) { t.Helper(); wait.For(t, what, cond) }
 
 // joinedFiles is how many file requests have joined a download in flight
 // so far (the process-wide coalesced-requests counter, which the index

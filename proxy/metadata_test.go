@@ -3,7 +3,6 @@ package proxy
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -60,10 +59,11 @@ func TestMetadataMismatchNeverServed(t *testing.T) {
 	}
 	// The failure is counted when the download ends, which can follow the
 	// client's response: wait for it.
-	got := counterValue(t, "pypi_proxy_download_failures_total", "reason", "hash_mismatch")
-	for deadline := time.Now().Add(10 * time.Second); got < before+1 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	var got float64
+	waitFor(t, "the mismatch counted", func() bool {
 		got = counterValue(t, "pypi_proxy_download_failures_total", "reason", "hash_mismatch")
-	}
+		return got >= before+1
+	})
 	if got != before+1 {
 		t.Errorf("hash_mismatch failures %v, want %v", got, before+1)
 	}

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestStatusPageAndJSON: GET / is a page for people that says what to give
@@ -27,12 +26,11 @@ func TestStatusPageAndJSON(t *testing.T) {
 
 	// The server records a request after its response went out: wait for
 	// the three to be counted.
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	waitFor(t, "three requests counted", func() bool {
 		var r statusReport
-		if _, body := h.get("/status"); json.Unmarshal([]byte(body), &r) == nil && r.Cache.Requests >= 3 && len(r.Downloads) == 2 {
-			break
-		}
-	}
+		_, body := h.get("/status")
+		return json.Unmarshal([]byte(body), &r) == nil && r.Cache.Requests >= 3 && len(r.Downloads) == 2
+	})
 	resp, body := h.get("/")
 	wantStatus(t, resp, body, 200)
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {

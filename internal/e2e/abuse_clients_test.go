@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -15,17 +16,10 @@ import (
 // bounded, it waits for the event the metric records.
 func waitMetric(t *testing.T, p *proxyProc, want float64, name string, labels ...string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	waitFor(t, fmt.Sprintf("%s%v to reach %v", name, labels, want), func() bool {
 		_, metrics := httpGet(t, p.URL+"/metrics")
-		if v := metricValue(t, metrics, name, labels...); v >= want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s%v never reached %v", name, labels, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return metricValue(t, metrics, name, labels...) >= want
+	})
 }
 
 // rawRequest opens a connection with a small receive buffer and sends a GET.

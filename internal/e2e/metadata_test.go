@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 )
@@ -152,12 +151,7 @@ func TestPipResolvesFromExtractedMetadata(t *testing.T) {
 	if files1 < float64(allWheels) {
 		t.Fatalf("first resolution downloaded %.0f wheel bytes, want every candidate whole (%d)", files1, allWheels)
 	}
-	for deadline := time.Now().Add(30 * time.Second); advertisedMetadata(t, p.URL, "heavy") < 4; {
-		if time.Now().After(deadline) {
-			t.Fatalf("the proxy never advertised the extracted metadata; logs:\n%s", p.logs)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, "the extracted metadata advertised", func() bool { return advertisedMetadata(t, p.URL, "heavy") >= 4 })
 
 	up.ResetCounts()
 	files2, meta2 := resolve(front)

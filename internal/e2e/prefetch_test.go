@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+	"github.com/pypi-proxy/pypi-proxy/internal/wait"
 )
 
 // TestServePrefetch: serve --prefetch keeps a filtered mirror current in
@@ -56,18 +56,8 @@ func TestServePrefetch(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds; the deadline only stops a test whose
-// event never comes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds (the deadline only stops a hang).
+func waitFor(t *testing.T, what string, cond func() bool) { t.Helper(); wait.For(t, what, cond) }
 
 func rootNames(t *testing.T, base string) []string {
 	t.Helper()

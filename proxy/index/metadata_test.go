@@ -9,10 +9,10 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+	"github.com/pypi-proxy/pypi-proxy/internal/wait"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 )
 
@@ -55,16 +55,8 @@ func pageMetadata(t *testing.T, s *Service, project, filename string) (sha strin
 	return "", ""
 }
 
-// waitFor polls cond until it holds; the deadline only guards a failure.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds (the deadline only stops a hang).
+func waitFor(t *testing.T, what string, cond func() bool) { t.Helper(); wait.For(t, what, cond) }
 
 // TestExtractsMetadataFromCachedWheel: a wheel whose page offers no PEP 658
 // metadata gets it extracted once the wheel is cached: stored as
