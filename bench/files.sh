@@ -14,12 +14,13 @@ DURATION=${DURATION:-10s} BANDWIDTH=${BANDWIDTH:-50000000} MEM_SIZE=${MEM_SIZE:-
 
 build
 start_fake fast -no-demo -big-file 1MiB -big-file 100MiB -big-file "$MEM_SIZE"
-FAST_INDEX=$FAKE_INDEX
+FAST_INDEX=$FAKE_INDEX FAST_FILES=$FAKE_FILES
 start_fake slow -no-demo -big-file 100MiB -bandwidth "$BANDWIDTH"
-SLOW_INDEX=$FAKE_INDEX
+SLOW_INDEX=$FAKE_INDEX SLOW_FILES=$FAKE_FILES
 MEM_PROJECT=big-$(jq -rn --arg s "$MEM_SIZE" '$s | if endswith("GiB") then (.[:-3]|tonumber)*1073741824 elif endswith("MiB") then (.[:-3]|tonumber)*1048576 else tonumber end')
 
-# 1. warm
+# 1. warm (start_proxy trusts $FAKE_FILES: the files host of the fake it points at)
+FAKE_FILES=$FAST_FILES
 start_proxy "$RUN/warm" "$FAST_INDEX" --log-level warn
 start_nginx "$RUN/warm" off
 declare -A via_proxy via_nginx
@@ -40,6 +41,7 @@ read -r _ p100 p100e < <(wrk_run "${via_proxy[big-104857600]}" -t1 -c2 -d"$DURAT
 stop_proxy
 
 # 2. cold, bandwidth-limited
+FAKE_FILES=$SLOW_FILES
 start_proxy "$RUN/cold" "$SLOW_INDEX" --log-level warn
 direct=$(curl -sf -H 'Accept: application/vnd.pypi.simple.v1+json' "${SLOW_INDEX}big-104857600/" | jq -r '.files[0].url')
 cold=$(file_url "$PROXY/simple/" big-104857600) # fetches the page, not the file
@@ -49,6 +51,7 @@ t_warm=$(curl -sf -o /dev/null -w '%{time_total}' "$cold")
 stop_proxy
 
 # 3. memory
+FAKE_FILES=$FAST_FILES
 start_proxy "$RUN/mem" "$FAST_INDEX" --log-level warn
 u=$(file_url "$PROXY/simple/" "$MEM_PROJECT")
 start=$(date +%s.%N)
