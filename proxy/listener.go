@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"io"
 	"net"
 	"sync"
 )
@@ -103,6 +104,16 @@ type limitedConn struct {
 	l    *Listener
 	ip   string
 	once sync.Once
+}
+
+// ReadFrom keeps the connection's sendfile and splice reachable: net/http
+// looks for it on the connection it serves, and an embedded net.Conn
+// hides it (every response body would go through a 32 KiB buffer).
+func (c *limitedConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
 }
 
 func (c *limitedConn) Close() error {
