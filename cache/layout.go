@@ -248,3 +248,8 @@ const (
 // SpoolDir is the local directory of downloads in flight under a tree
 // rooted at root (a dot-directory: Walk never reports it).
 func SpoolDir(root string) string { return filepath.Join(root, ".spool") }
+
+// LocalCopiesDir is where a replica on S3 keeps its local copies of
+// package files (S3Config.LocalCopies), under the cache directory root (a
+// dot-directory: a Walk of the local tree never reports it).
+func LocalCopiesDir(root string) string { return filepath.Join(root, ".s3-copies") }

@@ -33,6 +33,8 @@ type S3 struct {
 	bucket string
 	prefix string // "" or ending in "/"
 	log    *slog.Logger
+	// local keeps copies of package files read (S3Config.LocalCopies).
+	local Store
 	// now is the lease clock (tests move it).
 	now func() time.Time
 }
@@ -96,6 +98,9 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	}
 	if err := s.client.RemoveObject(ctx, s.bucket, obj, minio.RemoveObjectOptions{}); err != nil && !isNoSuchKey(err) {
 		return s3Err("delete", key, err)
+	}
+	if s.local != nil && copied(key) {
+		return s.local.Delete(ctx, key)
 	}
 	return nil
 }

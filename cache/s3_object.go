@@ -12,8 +12,21 @@ import (
 // Open starts a GET of the whole object: one request answers both whether
 // it exists and its Info. The Object reads that response; after a Seek it
 // asks for the rest with a Range request pinned to the object's ETag.
-// Reading does not observe ctx (only Open's own request does).
+// Reading does not observe ctx (only Open's own request does). With
+// S3Config.LocalCopies, package files are served from their local copies
+// (see openCopy).
 func (s *S3) Open(ctx context.Context, key string) (Object, error) {
+	if s.local != nil && copied(key) {
+		if err := check(ctx, "open", key); err != nil {
+			return nil, err
+		}
+		return s.openCopy(ctx, key)
+	}
+	return s.openRemote(ctx, key)
+}
+
+// openRemote opens the bucket's object.
+func (s *S3) openRemote(ctx context.Context, key string) (Object, error) {
 	name, err := s.s3Op(ctx, "open", key)
 	if err != nil {
 		return nil, err

@@ -49,6 +49,11 @@ type S3Config struct {
 	CheckTimeout time.Duration
 	// MaxRetries is the client's attempts per request. Default 10.
 	MaxRetries int
+	// LocalCopies, when set, keeps a copy of every content-addressed package
+	// file read (PackageDigest) and serves hits from it after asking the bucket
+	// that the object is still there (see s3_copies.go). A budgeted local
+	// directory (WithBudget over an FS) bounds it.
+	LocalCopies Store
 	// Transport carries the requests; default http.DefaultTransport's settings.
 	Transport http.RoundTripper
 	// Logger receives the bucket creation and cleanup lines; default slog.Default().
@@ -139,6 +144,7 @@ func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	s := &S3{
 		client: client, core: minio.Core{Client: client}, cfg: cfg, bucket: cfg.Bucket,
 		prefix: normPrefix(cfg.Prefix), log: cfg.Logger.With("component", "cache.s3"), now: time.Now,
+		local: cfg.LocalCopies,
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.CheckTimeout)
 	defer cancel()

@@ -63,6 +63,7 @@ type machinery struct {
 	up      *upstream.Client   // the first index: the mirror's
 	index   *index.Service
 	budget  *cache.Budget // nil unless trackCache
+	storage *storageFlags // nil for the filesystem
 }
 
 // Close aborts downloads in flight and flushes the budget.
@@ -71,6 +72,7 @@ func (b *machinery) Close() {
 	if b.budget != nil {
 		b.budget.Close()
 	}
+	b.storage.close()
 }
 
 func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
@@ -103,7 +105,7 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &machinery{store: cache.WithMetrics(tree), tree: fsStore, router: router, clients: clients, up: clients[0]}
+	b := &machinery{store: cache.WithMetrics(tree), tree: fsStore, router: router, clients: clients, up: clients[0], storage: cfg.storage}
 	if cfg.trackCache {
 		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, LoadInBackground: true, Logger: log})
 		if err != nil {

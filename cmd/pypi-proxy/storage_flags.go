@@ -21,7 +21,12 @@ type storageFlags struct {
 	endpoint string
 	redirect bool // serve only: answer file hits with presigned URLs
 	leaseTTL time.Duration
+	copies   sizeValue // serve only: the local copies' size bound, 0 for none
 	s3       *cache.S3 // opened once, by the first command step needing it
+	// copiesBudget bounds the local copies (nil without them); closed with
+	// the machinery.
+	copiesBudget *cache.Budget
+	copiesStore  cache.Store
 }
 
 // register adds --storage, --s3-endpoint and --s3-lease-ttl, and with
@@ -32,6 +37,7 @@ func (f *storageFlags) register(fs *pflag.FlagSet, serve bool) {
 	fs.DurationVar(&f.leaseTTL, "s3-lease-ttl", 30*time.Second, "with --storage s3: a replica that died holding a file download or the prefetcher is taken over this long after its last lease renewal")
 	if serve {
 		fs.BoolVar(&f.redirect, "s3-redirect", false, "with --storage s3: answer file hits with a 302 to a short-lived presigned URL of the bucket instead of streaming them through this process")
+		fs.Var(&f.copies, "s3-local-copies", "with --storage s3: keep copies of the package files read from the bucket in --cache-dir, up to this size (LRU; e.g. 20GiB), and serve hits from them with sendfile after asking the bucket that the file is still there; 0: off")
 	}
 }
 
@@ -47,8 +53,11 @@ func (f *storageFlags) validate() error {
 	if f.storage != "" && !strings.HasPrefix(f.storage, "s3://") {
 		return usageErr("--storage %q: want s3://BUCKET/PREFIX (leave it empty for --cache-dir)", f.storage)
 	}
-	if !f.isS3() && (f.endpoint != "" || f.redirect) {
-		return usageErr("--s3-endpoint and --s3-redirect need --storage s3://BUCKET/PREFIX")
+	if !f.isS3() && (f.endpoint != "" || f.redirect || f.copies != 0) {
+		return usageErr("--s3-endpoint, --s3-redirect and --s3-local-copies need --storage s3://BUCKET/PREFIX")
+	}
+	if f.copies < 0 {
+		return usageErr("--s3-local-copies must be >= 0")
 	}
 	if f.leaseTTL < 3*time.Second {
 		return usageErr("--s3-lease-ttl must be at least 3s")
@@ -70,9 +79,11 @@ func (f *storageFlags) openS3(ctx context.Context, log *slog.Logger) (*cache.S3,
 	if err != nil {
 		return nil, usageErr("--storage: %v", err)
 	}
-	s, err := cache.OpenS3(ctx, cache.S3Config{
-		Bucket: bucket, Prefix: prefix, Endpoint: f.endpoint, CreateBucket: true, Logger: log,
-	})
+	cfg := cache.S3Config{Bucket: bucket, Prefix: prefix, Endpoint: f.endpoint, CreateBucket: true, Logger: log}
+	if f.copiesBudget != nil {
+		cfg.LocalCopies = f.copiesStore
+	}
+	s, err := cache.OpenS3(ctx, cfg)
 	if err != nil {
 		return nil, usageErr("--storage %s: %v", f.storage, err)
 	}
@@ -101,6 +112,31 @@ func (f *storageFlags) lease() time.Duration {
 	return f.leaseTTL
 }
 
+// openLocalCopies makes the budgeted directory of --s3-local-copies, which
+// openS3 then hands to the store. The budget loads in the background.
+func (f *storageFlags) openLocalCopies(cacheDir string, log *slog.Logger) error {
+	if f.copies == 0 || f.copiesBudget != nil {
+		return nil
+	}
+	dir, err := cache.NewFS(cache.LocalCopiesDir(cacheDir))
+	if err != nil {
+		return err
+	}
+	b, err := cache.NewBudget(dir, cache.BudgetOptions{MaxBytes: int64(f.copies), LoadInBackground: true, Logger: log})
+	if err != nil {
+		return err
+	}
+	f.copiesBudget, f.copiesStore = b, cache.WithBudget(dir, b)
+	return nil
+}
+
+// close flushes the local copies' budget.
+func (f *storageFlags) close() {
+	if f != nil && f.copiesBudget != nil {
+		f.copiesBudget.Close()
+	}
+}
+
 // openTree returns the store of the tree: the local one, or the bucket.
 // The size budget keeps its state in one process's memory: with a bucket
 // several replicas share, it is refused rather than half-working.
@@ -109,7 +145,10 @@ func openTree(cfg machineryConfig, local *cache.FS, log *slog.Logger) (cache.Sto
 		return local, nil
 	}
 	if cfg.trackCache {
-		return nil, usageErr("--max-cache-size does not work with --storage s3 (the replicas would each evict on their own count): bound the bucket with a lifecycle rule instead")
+		return nil, usageErr("--max-cache-size does not work with --storage s3 (the replicas would each evict on their own count): bound the bucket with a lifecycle rule instead (--s3-local-copies bounds each replica's local copies)")
+	}
+	if err := cfg.storage.openLocalCopies(cfg.cacheDir, log); err != nil {
+		return nil, err
 	}
 	return cfg.storage.openS3(context.Background(), log)
 }
