@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # S3 storage (issue 14): warm file throughput, in one run, of
 #   - pypi-proxy serve --storage s3://... streaming from MinIO on loopback,
+#   - pypi-proxy serve --storage s3://... --s3-local-copies (hits from the replica's copy, sendfile, after a HEAD),
 #   - pypi-proxy serve --cache-dir on local disk (sendfile),
 #   - MinIO serving the same object directly (the presigned URL serve --s3-redirect hands out);
 # 1 MiB files (wrk -t2 -c8) and 100 MiB files (wrk -t1 -c2). Goal: S3 via the proxy >= 0.9x MinIO direct.
@@ -32,10 +33,12 @@ start_proxy "$RUN/s3-local" "$FAKE_INDEX" --log-level warn "${S3[@]}"
 S3PROXY=$PROXY
 start_proxy "$RUN/redirect-local" "$FAKE_INDEX" --log-level warn "${S3[@]}" --s3-redirect
 REDIRECT=$PROXY
+start_proxy "$RUN/copies-local" "$FAKE_INDEX" --log-level warn "${S3[@]}" --s3-local-copies 1GiB
+COPIES=$PROXY
 start_proxy "$RUN/disk" "$FAKE_INDEX" --log-level warn
 DISK=$PROXY
 
-declare -A via_s3 via_disk via_minio
+declare -A via_s3 via_disk via_minio via_copies
 for p in big-1048576 big-104857600; do
 	u=$(file_url "$S3PROXY/simple/" "$p")
 	path=${u#"$S3PROXY"}
@@ -44,21 +47,31 @@ for p in big-1048576 big-104857600; do
 	curl -sf -o "$RUN/b" "$DISK$path" # fills the disk cache
 	curl -sf -o /dev/null "$REDIRECT/simple/$p/"
 	via_s3[$p]=$u
+	curl -sf -o /dev/null "$COPIES/simple/$p/"
+	curl -sf -o /dev/null "$COPIES$path" # read from the bucket once: makes the copy
+	via_copies[$p]=$COPIES$path
 	via_disk[$p]=$DISK$path
 	via_minio[$p]=$(curl -sf -o /dev/null -w '%{redirect_url}' "$REDIRECT$path")
 	case ${via_minio[$p]} in "$ENDPOINT"/*) ;; *) echo "$p: no presigned URL from --s3-redirect" >&2; exit 1 ;; esac
 	curl -sf -o "$RUN/c" "${via_minio[$p]}"
-	cmp -s "$RUN/a" "$RUN/b" && cmp -s "$RUN/a" "$RUN/c" || { echo "$p: bytes differ" >&2; exit 1; }
+	curl -sf -o "$RUN/d" "${via_copies[$p]}"
+	cmp -s "$RUN/a" "$RUN/b" && cmp -s "$RUN/a" "$RUN/c" && cmp -s "$RUN/a" "$RUN/d" || { echo "$p: bytes differ" >&2; exit 1; }
+	[ -n "$(find "$RUN/copies-local/.s3-copies" -type f -size +1000k -name '*.tar.gz' | head -1)" ] || { echo "$p: no local copy made" >&2; exit 1; }
 done
-rm -f "$RUN/a" "$RUN/b" "$RUN/c"
+rm -f "$RUN/a" "$RUN/b" "$RUN/c" "$RUN/d"
 
 read -r _ m1 _ < <(wrk_run "${via_minio[big-1048576]}" -t2 -c8 -d"$DURATION")
 read -r _ s1 _ < <(wrk_run "${via_s3[big-1048576]}" -t2 -c8 -d"$DURATION")
+read -r _ c1 _ < <(wrk_run "${via_copies[big-1048576]}" -t2 -c8 -d"$DURATION")
 read -r _ d1 _ < <(wrk_run "${via_disk[big-1048576]}" -t2 -c8 -d"$DURATION")
 read -r _ m100 _ < <(wrk_run "${via_minio[big-104857600]}" -t1 -c2 -d"$DURATION" --timeout 30s)
 read -r _ s100 _ < <(wrk_run "${via_s3[big-104857600]}" -t1 -c2 -d"$DURATION" --timeout 30s)
+read -r _ c100 _ < <(wrk_run "${via_copies[big-104857600]}" -t1 -c2 -d"$DURATION" --timeout 30s)
 read -r _ d100 _ < <(wrk_run "${via_disk[big-104857600]}" -t1 -c2 -d"$DURATION" --timeout 30s)
 
-printf '%-10s %14s %14s %14s %16s %16s\n' file "MinIO direct" "proxy on S3" "proxy on disk" "S3/MinIO" "disk/MinIO"
-printf '%-10s %11s MB/s %9s MB/s %9s MB/s %15sx %15sx\n' 1MiB "$m1" "$s1" "$d1" "$(ratio "$s1" "$m1")" "$(ratio "$d1" "$m1")"
-printf '%-10s %11s MB/s %9s MB/s %9s MB/s %15sx %15sx\n' 100MiB "$m100" "$s100" "$d100" "$(ratio "$s100" "$m100")" "$(ratio "$d100" "$m100")"
+printf '%-8s %13s %13s %13s %13s %10s %12s %10s\n' file "MinIO direct" "proxy on S3" "S3+copies" "proxy disk" "S3/MinIO" "copies/MinIO" "disk/MinIO"
+for row in "1MiB $m1 $s1 $c1 $d1" "100MiB $m100 $s100 $c100 $d100"; do
+	read -r name m s c d <<<"$row"
+	printf '%-8s %8s MB/s %8s MB/s %8s MB/s %8s MB/s %9sx %11sx %9sx\n' "$name" "$m" "$s" "$c" "$d" \
+		"$(ratio "$s" "$m")" "$(ratio "$c" "$m")" "$(ratio "$d" "$m")"
+done
