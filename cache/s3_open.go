@@ -206,10 +206,16 @@ func (s *S3) open(ctx context.Context) error {
 	return nil
 }
 
+// makeBucket creates the missing bucket; a denial says so, naming the
+// bucket and the credentials, rather than looking like any access error.
 func (s *S3) makeBucket(ctx context.Context) error {
 	err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: s.cfg.Region})
 	if errCode(err) == "BucketAlreadyOwnedByYou" {
 		return nil // another replica made it meanwhile
+	}
+	if errCode(err) == "AccessDenied" {
+		return fmt.Errorf("cache: s3: bucket %q does not exist at %s, and creating it was denied to %s "+
+			"(create the bucket, or allow s3:CreateBucket): %w", s.bucket, s.cfg.Endpoint, s.whoAmI(), err)
 	}
 	if err != nil {
 		return s.culprit(fmt.Errorf("creating bucket %q: %w", s.bucket, err))

@@ -45,6 +45,10 @@ func TestS3OpenErrors(t *testing.T) {
 			[]string{"endpoint " + closed + " unreachable", "connection refused"}, ""},
 		{"missing bucket", func(c *cache.S3Config) { c.CreateBucket = false },
 			[]string{"does not exist at " + srv.Endpoint}, minio.NoSuchBucket},
+		{"bucket creation denied", func(c *cache.S3Config) {
+			r := srv.Restricted(t, miniotest.ObjectsOnlyPolicy)
+			c.AccessKeyID, c.SecretAccessKey, c.SessionToken = r.AccessKey, r.SecretKey, r.SessionToken
+		}, []string{"does not exist at " + srv.Endpoint, "creating it was denied to access key", "s3:CreateBucket"}, "AccessDenied"},
 		{"endpoint not a URL", func(c *cache.S3Config) { c.Endpoint = "ftp://host/path" },
 			[]string{"want http(s)://host[:port]"}, ""},
 		{"part size", func(c *cache.S3Config) { c.PartSize = 1 << 20 }, []string{"part size"}, ""},
