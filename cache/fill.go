@@ -235,9 +235,9 @@ func (f *Filler) run(d *Download, want Expect, fetch Fetch, deferSync bool) {
 var errAbandoned = errors.New("download abandoned")
 
 // why prefers the reason a download's context was cancelled (stalled,
-// abandoned) to the error the cancellation caused.
+// abandoned, lease lost) to the error the cancellation caused.
 func why(ctx context.Context, err error) error {
-	if c := context.Cause(ctx); errors.Is(c, ErrStalled) || errors.Is(c, errAbandoned) {
+	if c := context.Cause(ctx); errors.Is(c, ErrStalled) || errors.Is(c, errAbandoned) || errors.Is(c, ErrLeaseLost) {
 		return c
 	}
 	return err
@@ -246,11 +246,13 @@ func why(ctx context.Context, err error) error {
 // download copies upstream to the temp object and the spool, then verifies
 // and commits. The temp object is discarded on any failure.
 func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d *Download, want Expect, fetch Fetch) error {
-	release, done, err := f.claim(ctx, d, want)
+	lease, done, err := f.claim(ctx, d, want)
 	if err != nil || done {
 		return err
 	}
-	defer release()
+	if lease != nil {
+		defer f.holdLease(ctx, cancel, d.key, lease)()
+	}
 	body, size, err := fetch(ctx)
 	if err != nil {
 		return why(ctx, err)
@@ -291,7 +293,7 @@ func (f *Filler) download(ctx context.Context, cancel context.CancelCauseFunc, d
 		return err
 	}
 	if err := w.Commit(ctx); err != nil {
-		return err
+		return why(ctx, err)
 	}
 	if f.opts.OnCommit != nil {
 		f.opts.OnCommit(d.key, n)

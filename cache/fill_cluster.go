@@ -35,13 +35,13 @@ func fillLeaseName(key string) string {
 // store is shared (a Leaser): it takes the key's lease, or waits while
 // another process holds it until the object appears (done: d was served
 // from it) or the lease is free again (its holder failed or died: this
-// process downloads). release drops the lease after the download. Without
-// a Leaser, or for an object that is never published (no hash), claim
-// does nothing.
-func (f *Filler) claim(ctx context.Context, d *Download, want Expect) (release func(), done bool, err error) {
+// process downloads). The caller holds the lease it returns while it
+// downloads (see holdLease). Without a Leaser, or for an object that is
+// never published (no hash), claim returns no lease and does nothing.
+func (f *Filler) claim(ctx context.Context, d *Download, want Expect) (lease Lease, done bool, err error) {
 	leaser, ok := LeaserOf(f.store)
 	if !ok || want.SHA256 == "" {
-		return func() {}, false, nil
+		return nil, false, nil
 	}
 	name := fillLeaseName(d.key)
 	wait := 50 * time.Millisecond
@@ -58,7 +58,7 @@ func (f *Filler) claim(ctx context.Context, d *Download, want Expect) (release f
 			return nil, true, f.copyStored(ctx, d, want)
 		}
 		if l != nil {
-			return func() { _ = l.Release(context.WithoutCancel(ctx)) }, false, nil
+			return l, false, nil
 		}
 		t := time.NewTimer(wait)
 		select {

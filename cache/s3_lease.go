@@ -17,7 +17,8 @@ import (
 // Lease errors.
 var (
 	// ErrLeaseLost is returned by Renew and Release once the lease expired
-	// and was taken over, or its object was removed.
+	// and was taken over, or its object was removed; a Filler's download
+	// whose lease is lost fails with it.
 	ErrLeaseLost = errors.New("cache: lease lost")
 )
 

@@ -43,9 +43,9 @@ func openS3(t testing.TB, cfg cache.S3Config) *cache.S3 {
 	return s
 }
 
-// rawObjects lists every object in the bucket, hidden ones included, with
-// a client of its own.
-func rawObjects(t *testing.T, srv *miniotest.Server, bucket string) []string {
+// rawClient is a client of the server's root user, for what the store
+// does not show (hidden objects, lease objects).
+func rawClient(t *testing.T, srv *miniotest.Server) *minio.Client {
 	t.Helper()
 	c, err := minio.New(strings.TrimPrefix(srv.Endpoint, "http://"), &minio.Options{
 		Creds: credentials.NewStaticV4(miniotest.AccessKey, miniotest.SecretKey, ""),
@@ -53,6 +53,14 @@ func rawObjects(t *testing.T, srv *miniotest.Server, bucket string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// rawObjects lists every object in the bucket, hidden ones included, with
+// a client of its own.
+func rawObjects(t *testing.T, srv *miniotest.Server, bucket string) []string {
+	t.Helper()
+	c := rawClient(t, srv)
 	var names []string
 	for oi := range c.ListObjects(context.Background(), bucket, minio.ListObjectsOptions{Recursive: true}) {
 		if oi.Err != nil {
