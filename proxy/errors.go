@@ -62,6 +62,9 @@ func mapError(err error) (int, string, string) {
 		return http.StatusBadGateway, "bad upstream file: " + err.Error(), "no-store"
 	case errors.Is(err, cache.ErrStalled):
 		return http.StatusGatewayTimeout, "upstream stalled: " + err.Error(), "no-store"
+	case errors.Is(err, cache.ErrLeaseLost):
+		// Another replica holds the download now: a retry is served from it.
+		return http.StatusServiceUnavailable, "download handed to another replica, retry: " + err.Error(), "no-store"
 	}
 	if errors.Is(err, index.ErrUnverifiable) {
 		return http.StatusBadGateway, err.Error(), "no-store"
