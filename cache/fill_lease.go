@@ -11,9 +11,9 @@ import (
 // The rule when the lease is lost while the download runs (its renewals
 // failed for a whole TTL, another replica took it over, or its object was
 // removed): the download is aborted, with an error wrapping ErrLeaseLost.
-// Its temp object is discarded, nothing is published, and its clients'
-// responses are cut short (the last byte is held back until the hash
-// checks out, so none gets a complete copy from it). Another replica may
+// Its temp object is discarded, nothing is published, and its clients get
+// the error (a response already begun is cut short: the last byte is held
+// back until the hash checks out, so none gets a complete copy from it). Another replica may
 // hold the lease by then and be downloading the same file: a holder
 // without its lease must not publish over that one's object (replacing an
 // object fails the clients reading it), nor keep fetching what another
