@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,8 +27,18 @@ func (r *fileRecorder) ReadFrom(src io.Reader) (int64, error) {
 
 // TestStoredPageReachesSendfile: a page served from its stored copy hands
 // the open file to the ResponseWriter's ReadFrom (net/http then sends it
-// with sendfile), not a wrapper that forces a copy through a buffer.
+// with sendfile), not a wrapper that forces a copy through a buffer; a
+// small one leaves in one write with its headers instead.
 func TestStoredPageReachesSendfile(t *testing.T) {
+	for _, small := range []int64{0, 1 << 20} {
+		t.Run(fmt.Sprintf("small=%d", small), func(t *testing.T) { testStoredPageSendfile(t, small) })
+	}
+}
+
+func testStoredPageSendfile(t *testing.T, small int64) {
+	old := smallStoredPage
+	smallStoredPage = small
+	t.Cleanup(func() { smallStoredPage = old })
 	h := newHarness(t, harnessOpts{})
 	_, plain := h.get("/simple/projecta/", pipAccept, "Accept-Encoding: gzip")
 	h.restart(index.Config{MemoryBytes: 64 << 10, Offline: true})
@@ -37,8 +48,8 @@ func TestStoredPageReachesSendfile(t *testing.T) {
 		req.Header.Set("Accept-Encoding", coding)
 		rec := &fileRecorder{ResponseRecorder: httptest.NewRecorder()}
 		h.srv.Handler().ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK || !rec.gotFile {
-			t.Errorf("%s: status %d, ReadFrom given the file: %v", coding, rec.Code, rec.gotFile)
+		if wantFile := small == 0; rec.Code != http.StatusOK || rec.gotFile != wantFile {
+			t.Errorf("%s: status %d, ReadFrom given the file: %v, want %v", coding, rec.Code, rec.gotFile, wantFile)
 		}
 		if coding == "gzip" && rec.Body.String() != plain {
 			t.Errorf("gzip: %d bytes, want the %d served before", rec.Body.Len(), len(plain))

@@ -20,11 +20,21 @@ func storedKeys(kind pageKind) [2]string {
 // small), else from the copies of an older tree, parsed once: the sidecar
 // and the compressed copies are then written, so it is the last time.
 func (ps *pages) loadStored(ctx context.Context, kind pageKind) (*Page, error) {
+	return ps.load(ctx, kind, true)
+}
+
+// loadDescriptor is loadStored without reading the renderings when the
+// sidecar describes them.
+func (ps *pages) loadDescriptor(ctx context.Context, kind pageKind) (*Page, error) {
+	return ps.load(ctx, kind, false)
+}
+
+func (ps *pages) load(ctx context.Context, kind pageKind, withBodies bool) (*Page, error) {
 	keys := storedKeys(kind)
 	m, info, err := readMeta(ctx, ps.store, keys[0])
 	if err == nil && m.ETags[0] != "" {
 		p := &Page{meta: m, keys: keys, fetched: info.ModTime, stored: true}
-		if m.total() > ps.inline {
+		if m.total() > ps.inline || !withBodies && ps.sameSize(ctx, keys[0], m.Sizes[0][Identity]) {
 			return p, nil
 		}
 		if p.bodies, err = readBodies(ctx, ps.store, keys, m); err == nil {
@@ -46,6 +56,14 @@ func (ps *pages) loadStored(ctx context.Context, kind pageKind) (*Page, error) {
 		ps.log.Warn("cannot store the sidecar of an older page", "page", kind.memKey(), "err", err)
 	}
 	return p, nil
+}
+
+// sameSize reports whether the stored rendering under key still has the
+// size its sidecar recorded: a copy rewritten by another tool is then
+// read (and its sidecar rewritten), never described by an older sidecar.
+func (ps *pages) sameSize(ctx context.Context, key string, size int64) bool {
+	info, err := ps.store.Stat(ctx, key)
+	return err == nil && info.Size == size
 }
 
 // total is the size of every stored rendering.

@@ -89,17 +89,41 @@ func (ps *pages) notFoundFresh(p *Page) bool {
 }
 
 // cached returns the in-memory page, or the stored one, or nil.
+//
+// A page read from the tree is kept as its descriptor first (its
+// renderings are sent from the tree with sendfile); its renderings come
+// into memory on its second request. Traffic over more pages than memory
+// holds then costs a sidecar read per request, not a read of every
+// rendering of every page in turn.
 func (ps *pages) cached(ctx context.Context, kind pageKind) *Page {
 	if p, ok := ps.mem.Get(kind.memKey()); ok {
+		if p.bodies == nil && p.stored && p.meta.total() <= ps.inline {
+			return ps.promote(ctx, kind, p)
+		}
 		return p
 	}
-	p, err := ps.loadStored(ctx, kind)
+	p, err := ps.loadDescriptor(ctx, kind)
 	if err != nil {
 		if !isNotExist(err) {
 			ps.log.Warn("cannot load stored page", "page", kind.memKey(), "err", err)
 		}
 		return nil
 	}
+	ps.keep(kind, p)
+	return p
+}
+
+// promote reads a small stored page's renderings into memory; on a
+// failure the descriptor goes on serving from the tree.
+func (ps *pages) promote(ctx context.Context, kind pageKind, p *Page) *Page {
+	b, err := readBodies(ctx, ps.store, p.keys, p.meta)
+	if err != nil {
+		if !isNotExist(err) {
+			ps.log.Warn("cannot read a stored page", "page", kind.memKey(), "err", err)
+		}
+		return p
+	}
+	p = p.with(func(c *Page) { c.bodies = b })
 	ps.keep(kind, p)
 	return p
 }

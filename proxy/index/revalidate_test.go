@@ -11,6 +11,7 @@ import (
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+	"github.com/pypi-proxy/pypi-proxy/internal/wait"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
@@ -140,7 +141,20 @@ func TestStoredPageNotParsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	offline := func(c *Config) { c.Offline = true }
-	got, _, err := serviceOn(t, ts.svc.cfg.Upstream.Root(), ts.store, offline).Project(t.Context(), fakepypi.DemoA, false)
+	svc := serviceOn(t, ts.svc.cfg.Upstream.Root(), ts.store, offline)
+	got, _, err := svc.Project(t.Context(), fakepypi.DemoA, false)
+	if err != nil || got.Body(simple.FormatJSON) != nil || got.ETag(simple.FormatJSON) != p.ETag(simple.FormatJSON) {
+		t.Fatalf("first request: %v, body in memory %v, want the descriptor", err, got.Body(simple.FormatJSON) != nil)
+	}
+	if r := got.Rendering(simple.FormatJSON, func(Coding) bool { return false }); r.Key != key {
+		t.Fatalf("first request: rendering %+v, want the stored %s", r, key)
+	}
+	// A later request (once the descriptor is in memory: sets are
+	// asynchronous) brings the renderings into memory.
+	wait.For(t, "the page's renderings in memory", func() bool {
+		got, _, err = svc.Project(t.Context(), fakepypi.DemoA, false)
+		return err != nil || got.Body(simple.FormatJSON) != nil
+	})
 	if err != nil || string(got.Body(simple.FormatJSON)) != string(junk) || got.ETag(simple.FormatJSON) != p.ETag(simple.FormatJSON) {
 		t.Fatalf("stored page: %v, body %.20q", err, got.Body(simple.FormatJSON))
 	}
