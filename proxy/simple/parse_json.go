@@ -169,19 +169,22 @@ func parseCoreMetadataJSON(raw json.RawMessage) (CoreMetadata, error) {
 
 type jsonRootIn struct {
 	Meta     jsonMetaIn `json:"meta"`
-	Projects []struct {
-		Name       string     `json:"name"`
-		LastSerial jsonSerial `json:"_last-serial"`
-	} `json:"projects"`
+	Projects []rootProjectIn `json:"projects"`
 }
 
 // ParseRootJSON parses a PEP 691 root index (/simple/ as JSON), keeping PyPI's
 // _last-serial per project and for the page (-1 when absent). Entries without
 // a name are skipped.
 func ParseRootJSON(data []byte) (*RootIndex, error) {
-	var in jsonRootIn
-	if err := json.Unmarshal(data, &in); err != nil {
-		return nil, fmt.Errorf("simple: root JSON: %w", err)
+	in, ok := jsonRootIn{}, false
+	if json.Valid(data) {
+		in, ok = parseRootFast(data)
+	}
+	if !ok {
+		in = jsonRootIn{}
+		if err := json.Unmarshal(data, &in); err != nil {
+			return nil, fmt.Errorf("simple: root JSON: %w", err)
+		}
 	}
 	if err := checkAPIVersion(in.Meta.APIVersion); err != nil {
 		return nil, fmt.Errorf("simple: root JSON: %w", err)
