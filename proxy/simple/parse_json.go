@@ -168,7 +168,7 @@ func parseCoreMetadataJSON(raw json.RawMessage) (CoreMetadata, error) {
 }
 
 type jsonRootIn struct {
-	Meta     jsonMetaIn `json:"meta"`
+	Meta     jsonMetaIn      `json:"meta"`
 	Projects []rootProjectIn `json:"projects"`
 }
 
