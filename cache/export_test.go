@@ -39,3 +39,10 @@ var ErrObjectChanged = errObjectChanged
 
 // FillLeaseName is the lease a shared store's download of key holds.
 var FillLeaseName = fillLeaseName
+
+// CrashTenure drops a registration's lock without releasing it, as the
+// kernel does when its process dies.
+func CrashTenure(t *Tenure) {
+	t.live.Close()
+	t.live = nil
+}
