@@ -30,10 +30,18 @@ type BudgetOptions struct {
 	// CompactAfter rewrites the snapshot once this many delta objects
 	// exist; default 64.
 	CompactAfter int
-	// LoadInBackground makes NewBudget return before the tree is walked:
-	// the walk runs in the background (Loaded is closed when it is done),
-	// and eviction waits for it, so a large cache serves at once.
+	// LoadInBackground makes NewBudget return before the state is loaded:
+	// the inventory is read, or the tree walked, in the background (Loaded
+	// is closed when it is done), and eviction waits for it, so a large
+	// cache serves at once.
 	LoadInBackground bool
+	// Tenure is this process's registration as a writer of the tree
+	// (FS.RegisterWriter). With it, Close writes the inventory (every key,
+	// size and access time) when this process was the tree's only writer,
+	// and the next start loads it instead of walking the tree if no other
+	// writer registered in between (see inventoryHeader). nil: the tree is
+	// walked at every start.
+	Tenure *Tenure
 }
 
 // Budget keeps the objects under a prefix within a size limit, evicting
@@ -43,10 +51,13 @@ type BudgetOptions struct {
 // Persistence goes through the Store, so it works on any backend: last
 // access times are written as lines "<unix-nanos> <key>" — a snapshot at
 // StateKey plus small delta objects StateKey+".<20-digit nanos>", one per
-// batched flush. Loading merges them (latest time wins), drops keys that no
-// longer exist and compacts: a new snapshot, then the deltas are deleted.
-// A crash between the two only replays deltas, which is harmless. Only one
-// Budget may manage a store's state at a time.
+// batched flush. Loading walks the tree for the keys and sizes, merges the
+// access times (latest time wins), drops keys that no longer exist and
+// compacts: a new snapshot, then the deltas are deleted. A crash between
+// the two only replays deltas, which is harmless. A clean Close of the
+// tree's only writer also writes the inventory, which spares the next
+// start the walk (budget_inventory.go). Only one Budget may manage a
+// store's state at a time.
 //
 // Pinning: Acquire pins a key while it is served; eviction skips pinned
 // keys (the budget may then stay over its limit until they are released,
@@ -75,8 +86,13 @@ type Budget struct {
 	deltas    []string   // delta objects not yet compacted
 	lastDelta int64
 
-	loaded chan struct{}    // closed once the tree has been walked
-	early  map[string]int64 // while loading: keys touched, added or removed (0) before the walk saw them
+	loaded   chan struct{}    // closed once the state is loaded
+	early    map[string]int64 // while loading: keys touched, added or removed (0) before the walk saw them
+	complete bool             // the load succeeded: the budget knows the whole tree
+
+	writes sync.RWMutex // held shared by writes of managed keys, exclusively by seal
+	sealMu sync.Mutex   // guards sealed
+	sealed bool         // the inventory describes the tree (since Close)
 
 	flushKick chan struct{}
 	evictKick chan struct{}
@@ -92,9 +108,9 @@ type budgetEntry struct {
 	elem  *list.Element
 }
 
-// NewBudget loads the state of store (Walk of the prefix plus the persisted
-// access times), evicts if it is over the limit, and starts the background
-// flusher. Call Close to stop it.
+// NewBudget loads the state of store (its inventory, else a Walk of the
+// prefix plus the persisted access times), evicts if it is over the limit,
+// and starts the background flusher. Call Close to stop it.
 func NewBudget(store Store, opts BudgetOptions) (*Budget, error) {
 	if opts.Prefix == "" {
 		opts.Prefix = PackagesPrefix
@@ -141,12 +157,8 @@ func NewBudget(store Store, opts BudgetOptions) (*Budget, error) {
 	}
 	b.deleted = sync.NewCond(&b.mu)
 	ctx := context.Background()
-	times, lines, err := b.readState(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if !opts.LoadInBackground {
-		if err := b.load(ctx, times, lines); err != nil {
+		if err := b.load(ctx); err != nil {
 			return nil, err
 		}
 		if _, err := b.Evict(ctx); err != nil {
@@ -156,8 +168,8 @@ func NewBudget(store Store, opts BudgetOptions) (*Budget, error) {
 		return b, nil
 	}
 	go func() {
-		if err := b.load(ctx, times, lines); err != nil {
-			b.log.Error("cache budget: walking the tree failed: nothing is evicted", "err", err)
+		if err := b.load(ctx); err != nil {
+			b.log.Error("cache budget: loading the state failed: nothing is evicted", "err", err)
 			return
 		}
 		kick(b.evictKick)
@@ -220,12 +232,26 @@ func (b *Budget) Touch(key string) {
 // it is not. The eviction runs in the caller's goroutine (it calls
 // Store.Delete); a key being replaced has its size updated.
 func (b *Budget) Added(key string, size int64) {
+	done := b.beginWrite(key)
+	b.added(key, size)
+	done()
+	b.evictIfOver()
+}
+
+// added records key; the caller brackets the write with beginWrite.
+func (b *Budget) added(key string, size int64) {
 	if !b.managed(key) || ValidKey(key) != nil {
 		return
 	}
 	b.mu.Lock()
 	b.insertLocked(key, size, b.stamp(), true)
 	b.dirty[key] = b.entries[key].atime
+	b.mu.Unlock()
+}
+
+// evictIfOver evicts in the caller's goroutine if the budget is exceeded.
+func (b *Budget) evictIfOver() {
+	b.mu.Lock()
 	over := b.overLocked()
 	b.mu.Unlock()
 	if over {
@@ -260,6 +286,13 @@ func (b *Budget) insertLocked(key string, size, atime int64, front bool) {
 
 // Removed forgets key (call it after deleting an object outside the budget).
 func (b *Budget) Removed(key string) {
+	done := b.beginWrite(key)
+	defer done()
+	b.removed(key)
+}
+
+// removed forgets key; the caller brackets the delete with beginWrite.
+func (b *Budget) removed(key string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if e := b.entries[key]; e != nil {

@@ -88,6 +88,7 @@ func (b *Budget) Evict(ctx context.Context) (evicted int, err error) {
 	var errs []error
 	var freed int64
 	for _, e := range victims {
+		done := b.beginWrite(e.key)
 		derr := b.store.Delete(ctx, e.key)
 		b.mu.Lock()
 		delete(b.deleting, e.key)
@@ -102,6 +103,7 @@ func (b *Budget) Evict(ctx context.Context) (evicted int, err error) {
 			b.evictions++
 		}
 		b.mu.Unlock()
+		done()
 		b.deleted.Broadcast()
 	}
 	bytes, files, _ := b.Stats()
@@ -135,12 +137,15 @@ func (b *Budget) loop() {
 	}
 }
 
-// Close stops the background flusher and flushes. The Budget keeps
-// tracking in memory afterwards, but persists only on explicit Flush.
+// Close stops the background flusher, flushes, and writes the inventory
+// when the next start may trust it (see inventoryHeader). The Budget keeps
+// tracking in memory afterwards, but persists only on explicit Flush (a
+// write of a managed key deletes the inventory first).
 func (b *Budget) Close() error {
 	b.closeOnce.Do(func() {
 		close(b.stop)
 		<-b.done
 	})
-	return b.Flush(context.Background())
+	ctx := context.Background()
+	return errors.Join(b.Flush(ctx), b.seal(ctx))
 }

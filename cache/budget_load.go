@@ -10,7 +10,7 @@ import (
 // then nothing is evicted.
 func (b *Budget) Loaded() <-chan struct{} { return b.loaded }
 
-// loading reports whether the walk is still running; b.mu must be held.
+// loading reports whether the load is still running; b.mu must be held.
 func (b *Budget) loading() bool {
 	select {
 	case <-b.loaded:
@@ -20,41 +20,75 @@ func (b *Budget) loading() bool {
 	}
 }
 
-// load rebuilds the budget from Walk(prefix) and the persisted access
-// times, then closes b.loaded. Keys added, touched or removed meanwhile
-// (b.early) keep what happened to them.
-func (b *Budget) load(ctx context.Context, times map[string]int64, lines int) error {
-	var infos []Info
-	err := b.store.Walk(ctx, b.opts.Prefix, func(i Info) error {
-		infos = append(infos, i)
+// load rebuilds the budget from its inventory when that can be trusted,
+// else from Walk(prefix) and the persisted access times, then closes
+// b.loaded. Keys added, touched or removed meanwhile (b.early) keep what
+// happened to them.
+func (b *Budget) load(ctx context.Context) error {
+	recs, ok, why := b.readInventory(ctx)
+	if !ok {
+		return b.walk(ctx, why)
+	}
+	b.flushMu.Lock() // the deltas are the flusher's
+	err := b.listDeltas(ctx)
+	b.flushMu.Unlock()
+	if err != nil {
+		return err
+	}
+	older := func(i, j int) bool { return recs[i].atime < recs[j].atime }
+	if !sort.SliceIsSorted(recs, older) {
+		sort.SliceStable(recs, older)
+	}
+	b.install(recs, "inventory", "")
+	return nil
+}
+
+// walk loads the keys and sizes from a Walk of the prefix and their access
+// times from the snapshot and deltas, then compacts those.
+func (b *Budget) walk(ctx context.Context, why string) error {
+	b.flushMu.Lock()
+	times, lines, err := b.readState(ctx)
+	b.flushMu.Unlock()
+	if err != nil {
+		return err
+	}
+	var recs []budgetRec
+	err = b.store.Walk(ctx, b.opts.Prefix, func(i Info) error {
+		at, ok := times[i.Key]
+		if !ok { // never accessed since we began tracking: use its age
+			at = i.ModTime.UnixNano()
+		}
+		recs = append(recs, budgetRec{key: i.Key, size: i.Size, atime: at})
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("cache: budget: %w", err)
 	}
-	type seen struct {
-		info  Info
-		atime int64
-	}
-	all := make([]seen, len(infos))
-	for i, info := range infos {
-		at, ok := times[info.Key]
-		if !ok { // never accessed since we began tracking: use its age
-			at = info.ModTime.UnixNano()
+	sort.Slice(recs, func(i, j int) bool { return recs[i].atime < recs[j].atime })
+	b.install(recs, "walk", why)
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
+	if len(b.deltas) > 0 || lines > len(recs) {
+		if err := b.compact(ctx); err != nil {
+			b.log.Warn("compacting access log failed", "err", err)
 		}
-		all[i] = seen{info, at}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].atime < all[j].atime })
+	return nil
+}
+
+// install adds recs (oldest first) behind the entries added meanwhile,
+// then closes b.loaded.
+func (b *Budget) install(recs []budgetRec, from, why string) {
 	b.mu.Lock()
-	// Oldest first, each behind the entries added meanwhile (newer) and
-	// before the walk's older ones.
-	for i := len(all) - 1; i >= 0; i-- {
-		s := all[i]
-		at, early := b.early[s.info.Key]
-		if early && at == 0 || b.entries[s.info.Key] != nil {
+	// Newest first, each behind the entries added meanwhile (newer) and
+	// before the older ones.
+	for i := len(recs) - 1; i >= 0; i-- {
+		r := recs[i]
+		at, early := b.early[r.key]
+		if early && at == 0 || b.entries[r.key] != nil {
 			continue // removed or added meanwhile
 		}
-		e := &budgetEntry{key: s.info.Key, size: s.info.Size, atime: s.atime}
+		e := &budgetEntry{key: r.key, size: r.size, atime: r.atime}
 		if early { // touched meanwhile
 			e.atime, e.elem = at, b.lru.PushFront(e)
 		} else {
@@ -62,20 +96,16 @@ func (b *Budget) load(ctx context.Context, times map[string]int64, lines int) er
 		}
 		b.entries[e.key] = e
 		b.total += e.size
-		b.lastStamp = max(b.lastStamp, s.atime)
+		b.lastStamp = max(b.lastStamp, r.atime)
 	}
 	b.early = nil
+	b.complete = true
 	close(b.loaded)
-	total := b.total
+	total, files := b.total, len(b.entries)
 	b.mu.Unlock()
-	b.flushMu.Lock() // the deltas are the flusher's
-	defer b.flushMu.Unlock()
-	b.log.Info("cache budget loaded", "cache_bytes", total, "cache_files", len(all),
-		"max_bytes", b.opts.MaxBytes, "access_records", len(times), "state_objects", len(b.deltas)+1)
-	if len(b.deltas) > 0 || lines > len(all) {
-		if err := b.compact(ctx); err != nil {
-			b.log.Warn("compacting access log failed", "err", err)
-		}
+	args := []any{"from", from, "cache_bytes", total, "cache_files", files, "max_bytes", b.opts.MaxBytes}
+	if why != "" {
+		args = append(args, "walked_because", why)
 	}
-	return nil
+	b.log.Info("cache budget loaded", args...)
 }

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// readState reads the snapshot and the delta objects, latest time winning.
+// readState reads the snapshot and the delta objects, latest time winning;
+// b.flushMu must be held.
 func (b *Budget) readState(ctx context.Context) (map[string]int64, int, error) {
 	times := make(map[string]int64)
 	lines := 0
@@ -42,6 +43,19 @@ func (b *Budget) readState(ctx context.Context) (map[string]int64, int, error) {
 	if err := read(b.opts.StateKey); err != nil {
 		return nil, 0, fmt.Errorf("cache: budget state: %w", err)
 	}
+	if err := b.listDeltas(ctx); err != nil {
+		return nil, 0, err
+	}
+	for _, d := range b.deltas {
+		if err := read(d); err != nil {
+			return nil, 0, fmt.Errorf("cache: budget state: %w", err)
+		}
+	}
+	return times, lines, nil
+}
+
+// listDeltas finds the delta objects, oldest first; b.flushMu must be held.
+func (b *Budget) listDeltas(ctx context.Context) error {
 	var deltas []string
 	err := b.store.Walk(ctx, b.opts.StateKey+".", func(i Info) error {
 		if b.isDelta(i.Key) {
@@ -50,16 +64,11 @@ func (b *Budget) readState(ctx context.Context) (map[string]int64, int, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("cache: budget state: %w", err)
+		return fmt.Errorf("cache: budget state: %w", err)
 	}
 	sort.Strings(deltas)
-	for _, d := range deltas {
-		if err := read(d); err != nil {
-			return nil, 0, fmt.Errorf("cache: budget state: %w", err)
-		}
-	}
 	b.deltas = deltas
-	return times, lines, nil
+	return nil
 }
 
 func (b *Budget) isDelta(key string) bool {

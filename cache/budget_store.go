@@ -42,21 +42,29 @@ func (s *budgetStore) Create(ctx context.Context, key string) (Writer, error) {
 }
 
 func (s *budgetStore) Delete(ctx context.Context, key string) error {
+	done := s.b.beginWrite(key)
+	defer done()
 	err := s.Store.Delete(ctx, key)
 	if err == nil {
-		s.b.Removed(key)
+		s.b.removed(key)
 	}
 	return err
 }
 
 // Copy keeps the inner store's cheap copy and counts the new object.
 func (s *budgetStore) Copy(ctx context.Context, src, dst string) error {
-	if err := CopyObject(ctx, s.Store, src, dst); err != nil {
+	done := s.b.beginWrite(dst)
+	err := CopyObject(ctx, s.Store, src, dst)
+	if err == nil {
+		if info, serr := s.Store.Stat(ctx, dst); serr == nil {
+			s.b.added(dst, info.Size)
+		}
+	}
+	done()
+	if err != nil {
 		return err
 	}
-	if info, err := s.Store.Stat(ctx, dst); err == nil {
-		s.b.Added(dst, info.Size)
-	}
+	s.b.evictIfOver()
 	return nil
 }
 
@@ -104,10 +112,16 @@ func (w *budgetWriter) Write(p []byte) (int, error) {
 }
 
 func (w *budgetWriter) Commit(ctx context.Context) error {
-	if err := w.Writer.Commit(ctx); err != nil {
+	done := w.b.beginWrite(w.key)
+	err := w.Writer.Commit(ctx)
+	if err == nil {
+		w.b.added(w.key, w.n)
+	}
+	done()
+	if err != nil {
 		return err
 	}
-	w.b.Added(w.key, w.n)
+	w.b.evictIfOver()
 	return nil
 }
 

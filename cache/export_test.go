@@ -46,3 +46,16 @@ func CrashTenure(t *Tenure) {
 	t.live.Close()
 	t.live = nil
 }
+
+// AbandonBudget stops a budget's background work without flushing or
+// writing its inventory, as a crash would.
+func AbandonBudget(b *Budget) {
+	b.closeOnce.Do(func() {
+		close(b.stop)
+		<-b.done
+	})
+}
+
+// InventoryKey is where a budget with the default StateKey keeps its
+// inventory.
+var InventoryKey = StatePrefix + "access.log.inventory"
