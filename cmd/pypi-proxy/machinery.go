@@ -48,9 +48,12 @@ type machineryConfig struct {
 	maxCacheSize int64 // with trackCache
 	// rootFromTree: the mirror owns /simple/ (serve --prefetch).
 	rootFromTree bool
-	// readMostly skips the startup walk that removes crash leftovers
-	// (verify: it reads the tree and must go at disk speed).
-	readMostly bool
+	// cleanTempLater skips removing crash leftovers at open (serve does
+	// it itself, minding the mirror lock; verify must go at disk speed).
+	cleanTempLater bool
+	// readOnly: adds and deletes no files (verify without --repair or
+	// --delete-unowned), so it does not register as a writer of the tree.
+	readOnly bool
 }
 
 // machinery is the machinery one command runs: serve puts the HTTP server
@@ -64,15 +67,20 @@ type machinery struct {
 	index   *index.Service
 	budget  *cache.Budget // nil unless trackCache
 	storage *storageFlags // nil for the filesystem
+	// tenure is the registration as a writer of the tree (a zero Tenure
+	// for a reader): released last, by Close, on a clean shutdown only.
+	tenure *cache.Tenure
 }
 
-// Close aborts downloads in flight and flushes the budget.
+// Close aborts downloads in flight, flushes the budget (writing its
+// inventory) and ends the registration as a writer.
 func (b *machinery) Close() {
 	b.index.Close()
 	if b.budget != nil {
 		b.budget.Close()
 	}
 	b.storage.close()
+	b.tenure.Release()
 }
 
 func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
@@ -88,10 +96,32 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if cfg.retries < 0 {
 		return nil, usageErr("--upstream-retries must be >= 0")
 	}
-	fsStore, err := openStore(cfg.cacheDir, !cfg.readMostly, log)
+	fsStore, err := openStore(cfg.cacheDir)
 	if err != nil {
 		return nil, err
 	}
+	tenure := &cache.Tenure{}
+	if !cfg.readOnly {
+		if tenure, err = fsStore.RegisterWriter(); err != nil {
+			return nil, err
+		}
+	}
+	b, err := openMachineryOn(cfg, fsStore, tenure, log)
+	if err != nil {
+		tenure.Release()
+		return nil, err
+	}
+	// The mirror holds its lock by now: leftovers older than this start
+	// are a crash's, removed in the background (a full mirror is millions
+	// of files: startup must not wait for that walk). After a clean
+	// shutdown of every writer there are none to look for.
+	if !cfg.cleanTempLater && !tenure.Clean {
+		go cleanTempLeftovers(fsStore, cfg.cacheDir, time.Now(), true, log)
+	}
+	return b, nil
+}
+
+func openMachineryOn(cfg machineryConfig, fsStore *cache.FS, tenure *cache.Tenure, log *slog.Logger) (*machinery, error) {
 	tree, err := openTree(cfg, fsStore, log)
 	if err != nil {
 		return nil, err
@@ -105,9 +135,10 @@ func openMachinery(cfg machineryConfig, log *slog.Logger) (*machinery, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &machinery{store: cache.WithMetrics(tree), tree: fsStore, router: router, clients: clients, up: clients[0], storage: cfg.storage}
+	b := &machinery{store: cache.WithMetrics(tree), tree: fsStore, router: router, clients: clients, up: clients[0], storage: cfg.storage, tenure: tenure}
 	if cfg.trackCache {
-		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, LoadInBackground: true, Logger: log})
+		b.budget, err = cache.NewBudget(fsStore, cache.BudgetOptions{MaxBytes: cfg.maxCacheSize, LoadInBackground: true,
+			Tenure: tenure, Logger: log})
 		if err != nil {
 			return nil, err
 		}

@@ -113,12 +113,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bc.indexTTL, bc.offline, bc.memory, bc.idleTimeout = cfg.indexTTL, cfg.offline, int64(cfg.memory), cfg.idleTimeout
 	bc.revalidateAfter = cfg.revalidateAfter
 	bc.filter, bc.maxCacheSize = set, int64(cfg.maxCacheSize)
-	// The budget walks web/packages/ at start and keeps every file in
-	// memory: only worth it with a limit (a full mirror is millions of files).
+	// The budget keeps every file in memory (loaded from its inventory,
+	// else by walking web/packages/ in the background): only worth it with
+	// a limit (a full mirror is millions of files).
 	bc.trackCache = cfg.maxCacheSize > 0
 	bc.rootFromTree = cfg.prefetch.enabled
 	applyMemoryLimit(int64(cfg.memory), log)
-	bc.readMostly = true // temp files are cleaned below, minding the mirror lock
+	bc.cleanTempLater = true // below, minding the mirror lock
 	started := time.Now()
 	bc.enforceLists = !cfg.prefetch.enabled
 	if bc.indexes, bc.rules, err = cfg.indexes.build(); err != nil {
@@ -162,7 +163,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// Crash leftovers go once --prefetch holds the lock, or if no mirror
 	// holds it: a running mirror's temp files are older than this start.
-	go cleanTempLeftovers(b.tree, cfg.cacheDir, started, cfg.prefetch.enabled, log)
+	// After a clean shutdown of every writer there are none to look for.
+	if !b.tenure.Clean {
+		go cleanTempLeftovers(b.tree, cfg.cacheDir, started, cfg.prefetch.enabled, log)
+	}
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -196,12 +200,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, log)
 }
 
-// openStore opens the cache directory and checks it is writable. With
-// cleanTemp (mirror, which holds the mirror lock by then) it removes the
-// temp files a crash left behind, in the background (a full mirror is
-// millions of files: startup must not wait for that walk); only files last
-// written before this start are removed.
-func openStore(dir string, cleanTemp bool, log *slog.Logger) (*cache.FS, error) {
+// openStore opens the cache directory and checks it is writable.
+func openStore(dir string) (*cache.FS, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, usageErr("--cache-dir: %v", err)
 	}
@@ -211,15 +211,7 @@ func openStore(dir string, cleanTemp bool, log *slog.Logger) (*cache.FS, error) 
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	store, err := cache.NewFS(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !cleanTemp {
-		return store, nil
-	}
-	go cleanTempLeftovers(store, dir, time.Now(), true, log)
-	return store, nil
+	return cache.NewFS(dir)
 }
 
 // serveUntilDone serves until ctx ends, then shuts down gracefully.

@@ -72,7 +72,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg.up.correctKnownSiteRoot(log)
 	bc := cfg.up.machinery(cfg.cacheDir)
 	bc.storage = &cfg.storage
-	bc.readMostly = true
+	bc.readOnly = !cfg.repair && !cfg.deleteUnowned
+	bc.cleanTempLater = true // never: verify must go at disk speed
 	b, err := openMachinery(bc, log)
 	if err != nil {
 		return err
