@@ -111,7 +111,7 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 		setUpstreamTime(c, p.UpstreamTime())
 	}
 	ae := c.Request().Header.Get("Accept-Encoding")
-	r := p.Rendering(format, func(cd index.Coding) bool { return acceptsCoding(ae, cd.String()) })
+	r := s.index.Rendering(c.Request().Context(), p, format, func(cd index.Coding) bool { return acceptsCoding(ae, cd.String()) })
 	h := c.Response().Header()
 	// Canonical keys assigned directly: Set would canonicalize each.
 	h["Vary"] = []string{"Accept, Accept-Encoding"}

@@ -11,9 +11,10 @@ import (
 )
 
 // Coding is a content coding a page is kept in. Files are never
-// compressed (clients hash their raw bytes); pages are, once per version:
-// pip, uv and poetry accept gzip, and a compressed page is a fifth of the
-// bytes or less.
+// compressed (clients hash their raw bytes); pages are: gzip once per
+// version (pip, uv and poetry accept it, nginx's gzip_static serves the
+// stored copy, and a compressed page is a fifth of the bytes or less),
+// brotli on demand (brotli_lazy.go).
 type Coding int
 
 // The codings of a page, in the order of the arrays that hold them.
@@ -36,17 +37,17 @@ func (c Coding) suffix() string { return [...]string{"", ".gz", ".br"}[c] }
 // second of CPU.
 const largePage = 4 << 20
 
-// compress adds the gzip and brotli copies of every identity body of a
-// page being built (before it is shared).
+// compress adds the gzip copy of every identity body of a page being
+// built (before it is shared). Brotli is made on demand.
 func compress(p *Page) {
 	for i := range p.bodies.b {
 		src := p.bodies.b[i][Identity]
 		if src == nil {
 			continue
 		}
-		gz, br := gzipBytes(src), brotliBytes(src)
-		p.bodies.b[i][Gzip], p.bodies.b[i][Brotli] = gz, br
-		p.meta.Sizes[i][Gzip], p.meta.Sizes[i][Brotli] = int64(len(gz)), int64(len(br))
+		gz := gzipBytes(src)
+		p.bodies.b[i][Gzip] = gz
+		p.meta.Sizes[i][Gzip] = int64(len(gz))
 	}
 }
 
@@ -110,7 +111,9 @@ type Rendering struct {
 }
 
 // Rendering picks what to send of format f to a client that accepts the
-// codings accepts reports: brotli, else gzip, else identity.
+// codings accepts reports, among the renderings the page holds: brotli
+// (only an older tree's stored copy), else gzip, else identity.
+// Service.Rendering also makes brotli on demand.
 func (p *Page) Rendering(f simple.Format, accepts func(Coding) bool) Rendering {
 	i := formatIndex(f)
 	for _, c := range []Coding{Brotli, Gzip, Identity} {

@@ -8,15 +8,17 @@ import (
 // memoryShares splits the one memory budget (Config.MemoryBytes) between
 // the service's in-memory caches.
 type memoryShares struct {
-	pages, origins, owners int64
+	pages, brotli, origins, owners int64
 }
 
 // splitMemory gives rendered pages most of the budget; file origins a
 // fifth (a recently used project's records); the map from file key to
-// project for names that do not tell a twentieth.
+// project for names that do not tell a twentieth; the brotli copies made
+// on demand a sixteenth (a brotli page is about a sixth of its identity
+// rendering, and only clients that take br ask for one).
 func splitMemory(total int64) memoryShares {
-	origins, owners := total/5, total/20
-	return memoryShares{pages: total - origins - owners, origins: origins, owners: owners}
+	origins, owners, brotli := total/5, total/20, total/16
+	return memoryShares{pages: total - origins - owners - brotli, brotli: brotli, origins: origins, owners: owners}
 }
 
 // counters sizes ristretto's admission counters: ten per item expected

@@ -26,6 +26,10 @@ var (
 		Name: "pypi_proxy_page_revalidations_total",
 		Help: "Page refreshes that upstream answered with the version already held (304 or the same bytes): nothing parsed, rendered or written.",
 	})
+	brotliMade = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "pypi_proxy_page_brotli_compressions_total",
+		Help: "Brotli copies of pages made on demand: the first request that takes br for a page version, or one after memory let the copy go.",
+	})
 	storeErrors = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "pypi_proxy_store_errors_total",
 		Help: "Failed writes to the cache store (e.g. disk full).",

@@ -102,7 +102,8 @@ func readBodies(ctx context.Context, s cache.Store, keys [2]string, m pageMeta) 
 // persist writes the page's renderings into the tree (with identity
 // false, only the compressed ones), each compressed copy before its
 // identity file, the legacy index.html as a second name of index.v1_html
-// (a hard link where the store can), then the sidecar.
+// (a hard link where the store can), then the sidecar. An older version's
+// brotli copy is deleted (brotli is now made on demand, in memory only).
 func (ps *pages) persist(ctx context.Context, kind pageKind, p *Page, identity bool) error {
 	jk, v1k, hk := kind.keys()
 	var err error
@@ -115,15 +116,18 @@ func (ps *pages) persist(ctx context.Context, kind pageKind, p *Page, identity b
 			case c == Identity && !identity:
 			case b != nil:
 				err = errors.Join(err, cache.WriteObject(ctx, ps.store, key+c.suffix(), b))
-			case i == 1:
+			case i == 1 || c == Brotli:
 				err = errors.Join(err, ps.store.Delete(ctx, key+c.suffix())) // an older version's
 			}
 		}
 	}
 	if err == nil && hk != "" && identity {
 		for _, c := range []Coding{Gzip, Brotli, Identity} {
-			if p.bodies.b[1][c] != nil {
+			switch {
+			case p.bodies.b[1][c] != nil:
 				err = errors.Join(err, cache.CopyObject(ctx, ps.store, v1k+c.suffix(), hk+c.suffix()))
+			case c == Brotli:
+				err = errors.Join(err, ps.store.Delete(ctx, hk+c.suffix())) // an older version's
 			}
 		}
 	}

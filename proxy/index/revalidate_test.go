@@ -173,26 +173,33 @@ func TestStoredPageNotParsed(t *testing.T) {
 }
 
 // TestOlderTreeUpgraded: a page stored without a sidecar (an older tree,
-// bandersnatch) is parsed once; its sidecar and compressed copies are then
-// written.
+// bandersnatch) is parsed once; its sidecar and gzip copy are then
+// written, and an older version's brotli copy deleted (brotli is made on
+// demand).
 func TestOlderTreeUpgraded(t *testing.T) {
 	ts := newTestService(t, nil)
 	if _, _, err := ts.svc.Project(t.Context(), fakepypi.DemoC, false); err != nil {
 		t.Fatal(err)
 	}
 	key := cache.ProjectPageKey(fakepypi.DemoC, cache.PageV1JSON)
-	for _, k := range []string{cache.PageMetaKey(key), key + ".gz", key + ".br"} {
+	for _, k := range []string{cache.PageMetaKey(key), key + ".gz"} {
 		if err := ts.store.Delete(t.Context(), k); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := cache.WriteObject(t.Context(), ts.store, key+".br", []byte("an older version's")); err != nil {
+		t.Fatal(err)
 	}
 	svc := serviceOn(t, ts.svc.cfg.Upstream.Root(), ts.store, func(c *Config) { c.Offline = true })
 	if _, _, err := svc.Project(t.Context(), fakepypi.DemoC, false); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{cache.PageMetaKey(key), key + ".gz", key + ".br"} {
+	for _, k := range []string{cache.PageMetaKey(key), key + ".gz"} {
 		if _, err := cache.ReadObject(t.Context(), ts.store, k); err != nil {
 			t.Errorf("%s not written: %v", k, err)
 		}
+	}
+	if _, err := cache.ReadObject(t.Context(), ts.store, key+".br"); !isNotExist(err) {
+		t.Errorf("an older version's brotli copy: %v, want it deleted", err)
 	}
 }

@@ -112,6 +112,7 @@ type Service struct {
 	group   singleflight.Group // one upstream refresh per page at a time
 	commits keyedMutex         // one commit per page at a time
 	extract *extractor         // wheel metadata extraction (metadata.go)
+	brotli  *brotliCopies      // made on demand (brotli_lazy.go)
 	log     *slog.Logger
 	visible sync.Map // visibleKey -> *Page: the root as callers of each set of readable indexes see it
 }
@@ -130,7 +131,11 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, origins: origins, pages: pg, extract: newExtractor()}
+	br, err := newBrotliCopies(mem.brotli)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{cfg: cfg, log: cfg.Logger, origins: origins, pages: pg, extract: newExtractor(), brotli: br}
 	s.filler = cache.NewFiller(cfg.Store, cache.FillerOptions{
 		SpoolDir:    cfg.SpoolDir,
 		IdleTimeout: cfg.DownloadIdleTimeout,
