@@ -10,12 +10,16 @@
 #
 #   bench/mirror.sh                  # PROJECTS=2000 CHANGED=10 WORKERS=8 ROUNDS=3
 #   WORK=/dev/shm bench/mirror.sh    # trees on tmpfs: CPU cost only, without the disk's background work
+#   OLD_BIN=path bench/mirror.sh     # also a full sync by another build in each round, the two in turn
+#
+# Full syncs are also given in CPU seconds (the mirror process's user + system time): on a shared machine
+# they move less than the wall times.
 #
 # Trees go under WORK (default: the scratch directory under bench/out/). On a small VM disk the kernel's
 # background work after earlier large deletes (journal, discard) can double a run's system time, for
 # whichever side runs then; tmpfs takes that out of the comparison.
 source "$(dirname "$0")/lib.sh"
-need curl jq sha256sum
+need curl jq sha256sum /usr/bin/time
 PROJECTS=${PROJECTS:-2000} CHANGED=${CHANGED:-10} WORKERS=${WORKERS:-8} ROUNDS=${ROUNDS:-3}
 WORK=$(mktemp -d "${WORK:-$RUN}/mirror-bench.XXXXXX")
 trap '[ "${KEEP:-}" = 1 ] || rm -rf "$WORK"; cleanup' EXIT
@@ -27,7 +31,8 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 build
 start_fake mirror -no-demo -generate "$PROJECTS" -releases 2 -publish-on-hup "$CHANGED"
 FAKE_PID=${PIDS[-1]}
-mirror() { "$OUT/pypi-proxy" mirror --upstream "$FAKE_INDEX" --trusted-file-host "${FAKE_FILES#http://}" --cache-dir "$MIRROR" --workers "$WORKERS" --progress none --log-level warn "$@"; }
+BIN=${BIN:-$OUT/pypi-proxy}
+mirror() { "${MIRROR_BIN:-$BIN}" mirror --upstream "$FAKE_INDEX" --trusted-file-host "${FAKE_FILES#http://}" --cache-dir "$MIRROR" --workers "$WORKERS" --progress none --log-level warn "$@"; }
 
 # curl_flat DIR: every URL into one directory.
 curl_flat() {
@@ -55,13 +60,27 @@ mirror
 jq -r 'to_entries[] | .value.url, (if .value.metadata then .value.url + ".metadata" else empty end)' \
 	"$MIRROR"/state/origins/*.json >"$RUN/urls"
 
+# timed_sync BIN DIR: a full sync by BIN into DIR; prints "WALL CPU" (seconds).
+timed_sync() {
+	MIRROR=$2 MIRROR_BIN=$1 /usr/bin/time -o "$RUN/time" -f '%e %U %S' bash -c "$(declare -f mirror); mirror"
+	awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$RUN/time"
+}
+export FAKE_INDEX FAKE_FILES WORKERS
+
 # 1. full sync, then the same files with curl, ROUNDS times
-t_full=() t_curl=() t_curltree=() r_flat=() r_tree=()
+t_full=() c_full=() t_old=() c_old=() t_curl=() t_curltree=() r_flat=() r_tree=()
 for round in $(seq "$ROUNDS"); do
+	if [ -n "${OLD_BIN:-}" ] && [ $((round % 2)) = 0 ]; then
+		read -r w c <<<"$(timed_sync "$OLD_BIN" "$WORK/old.$round")"
+		t_old+=("$w") c_old+=("$c")
+	fi
 	MIRROR=$WORK/mirror.$round
-	t0=$(now)
-	mirror
-	t_full+=("$(secs "$t0" "$(now)")")
+	read -r w c <<<"$(timed_sync "$BIN" "$MIRROR")"
+	t_full+=("$w") c_full+=("$c")
+	if [ -n "${OLD_BIN:-}" ] && [ $((round % 2)) = 1 ]; then
+		read -r w c <<<"$(timed_sync "$OLD_BIN" "$WORK/old.$round")"
+		t_old+=("$w") c_old+=("$c")
+	fi
 	t0=$(now)
 	curl_flat "$WORK/curl.$round"
 	t_curl+=("$(secs "$t0" "$(now)")")
@@ -98,7 +117,8 @@ t_verify=$(secs "$t0" "$(now)")
 
 cat <<REPORT
 mirror benchmark: $PROJECTS projects, $nfiles file URLs ($nstored stored, $bytes bytes), workers $WORKERS, $(nproc) CPUs, trees on $(df --output=fstype "$WORK" | tail -1)
-  full sync, $ROUNDS rounds (s)       mirror: ${t_full[*]}
+  full sync, $ROUNDS rounds (s)       mirror: ${t_full[*]}   (CPU s: ${c_full[*]}; median wall $(median "${t_full[@]}"), CPU $(median "${c_full[@]}"))
+$([ -n "${OLD_BIN:-}" ] && echo "                             OLD_BIN mirror: ${t_old[*]}   (CPU s: ${c_old[*]}; median wall $(median "${t_old[@]}"), CPU $(median "${c_old[@]}"))")
     xargs -P$WORKERS curl, flat ($ncurl files):      ${t_curl[*]}   ratios ${r_flat[*]}   median $(median "${r_flat[@]}") (goal <= 1.3)
     $WORKERS curls, aa/bb/hash/ tree ($ncurltree files): ${t_curltree[*]}   ratios ${r_tree[*]}   median $(median "${r_tree[@]}")
   incremental ($CHANGED changed) ${t_inc} s   ($nafter files after; goal < 2 s)
