@@ -37,10 +37,11 @@ func typicalPage() (json, html []byte) {
 }
 
 // BenchmarkPageGzipLevels: what each gzip level costs on a typical page,
-// and the size it makes (gzip_static sends the stored copy as is).
+// and the size it makes (gzip_static sends the stored copy as is); brotli
+// at the level used for pages, for comparison.
 func BenchmarkPageGzipLevels(b *testing.B) {
 	json, html := typicalPage()
-	for _, level := range []int{gzip.BestCompression, 6, 5, 4, gzip.BestSpeed} {
+	for _, level := range []int{gzip.BestCompression, gzipLevel, 5, 4, gzip.BestSpeed} {
 		for _, page := range []struct {
 			name string
 			body []byte
@@ -60,4 +61,12 @@ func BenchmarkPageGzipLevels(b *testing.B) {
 			})
 		}
 	}
+	b.Run("brotli=4/json", func(b *testing.B) {
+		b.SetBytes(int64(len(json)))
+		var out []byte
+		for b.Loop() {
+			out = brotliBytes(json)
+		}
+		b.ReportMetric(float64(len(out)), "br-bytes")
+	})
 }
