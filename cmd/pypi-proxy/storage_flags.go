@@ -27,6 +27,7 @@ type storageFlags struct {
 	// the machinery.
 	copiesBudget *cache.Budget
 	copiesStore  cache.Store
+	copiesTenure *cache.Tenure // this process as the local copies' writer
 }
 
 // register adds --storage, --s3-endpoint and --s3-lease-ttl, and with
@@ -122,11 +123,18 @@ func (f *storageFlags) openLocalCopies(cacheDir string, log *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	b, err := cache.NewBudget(dir, cache.BudgetOptions{MaxBytes: int64(f.copies), LoadInBackground: true, Logger: log})
+	// Registered, like the tree, so that a clean stop's inventory spares
+	// the next start the walk of the copies.
+	tenure, err := dir.RegisterWriter()
 	if err != nil {
 		return err
 	}
-	f.copiesBudget, f.copiesStore = b, cache.WithBudget(dir, b)
+	b, err := cache.NewBudget(dir, cache.BudgetOptions{MaxBytes: int64(f.copies), LoadInBackground: true, Tenure: tenure, Logger: log})
+	if err != nil {
+		tenure.Release()
+		return err
+	}
+	f.copiesBudget, f.copiesStore, f.copiesTenure = b, cache.WithBudget(dir, b), tenure
 	return nil
 }
 
@@ -134,6 +142,7 @@ func (f *storageFlags) openLocalCopies(cacheDir string, log *slog.Logger) error 
 func (f *storageFlags) close() {
 	if f != nil && f.copiesBudget != nil {
 		f.copiesBudget.Close()
+		f.copiesTenure.Release()
 	}
 }
 
