@@ -75,7 +75,9 @@ func (b *Budget) parseInventory(r io.Reader, gen string) (recs []budgetRec, why 
 	switch {
 	case err != nil || !found:
 		return nil, "inventory unreadable"
-	case gen == "" || g != gen:
+	case gen == "":
+		return nil, "the tree's writer generation was unknown"
+	case g != gen:
 		return nil, "another writer registered since the inventory was written"
 	}
 	var total int64
