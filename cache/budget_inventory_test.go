@@ -87,8 +87,11 @@ func TestBudgetRestartLoadsInventory(t *testing.T) {
 		// its registration is released (a write then is a late one of
 		// the same process), then, with it released, before the second.
 		late, between func(t *testing.T, dir string, fs *cache.FS, first *budgetRun)
-		walks         int32
-		want          string // files after the second start evicts down to 250 bytes
+		// running is a writer registered before the first run starts
+		// and released after it stops.
+		running bool
+		walks   int32
+		want    string // files after the second start evicts down to 250 bytes
 	}{
 		{name: "clean restart", walks: 0, want: "a,b"},
 		{name: "another writer ran", walks: 1, want: "a,m",
@@ -103,6 +106,7 @@ func TestBudgetRestartLoadsInventory(t *testing.T) {
 				putNewest(t, dir, fs, "m", 100)
 				w.Release()
 			}},
+		{name: "another writer was running when it started", running: true, walks: 1, want: "a,b"},
 		{name: "another writer crashed", walks: 1, want: "a,b",
 			between: func(t *testing.T, dir string, fs *cache.FS, _ *budgetRun) {
 				cache.CrashTenure(register(t, fs))
@@ -147,6 +151,10 @@ func TestBudgetRestartLoadsInventory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var other *cache.Tenure
+			if tc.running {
+				other = register(t, fs)
+			}
 			first := startRun(t, fs, 0)
 			for _, n := range []string{"c", "d", "b", "a"} { // oldest first
 				storetest.Put(t, first.store, pkg(n), make([]byte, 100))
@@ -160,6 +168,7 @@ func TestBudgetRestartLoadsInventory(t *testing.T) {
 			if err := first.tenure.Release(); err != nil {
 				t.Fatal(err)
 			}
+			other.Release()
 			if tc.between != nil {
 				tc.between(t, dir, fs, first)
 			}
