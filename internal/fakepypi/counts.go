@@ -44,3 +44,14 @@ func (u *Upstream) ResetCounts() {
 	u.counts.m = [2]map[string]int{}
 	u.counts.mu.Unlock()
 }
+
+// Counts returns a copy of host's request counts by exact path, faulted requests included.
+func (u *Upstream) Counts(host Host) map[string]int {
+	u.counts.mu.Lock()
+	defer u.counts.mu.Unlock()
+	m := make(map[string]int, len(u.counts.m[host]))
+	for p, n := range u.counts.m[host] {
+		m[p] = n
+	}
+	return m
+}

@@ -12,7 +12,7 @@ import (
 const (
 	// FaultOversize sends the body chunked (no Content-Length) followed by
 	// as many excess bytes again as the body has, and more: 1 MiB of them.
-	FaultOversize FaultKind = FaultHold + 1 + iota
+	FaultOversize FaultKind = FaultHoldBody + 1 + iota
 	// FaultTrickle sends the headers at once, then the body one byte every
 	// Fault.Delay (default 1s), flushing each byte.
 	FaultTrickle

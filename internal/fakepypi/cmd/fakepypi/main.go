@@ -6,7 +6,9 @@
 // It publishes the demo set (fakepypi.PublishDemo) unless -no-demo, any -big-file (project
 // "big-<bytes>", version 1.0, one incompressible sdist "big_<bytes>-1.0.tar.gz", for benchmarks),
 // and prints the URLs, one
-// "key=value" per line (index, base, files, xmlrpc, serial), to stdout and to -urls-file if given.
+// "key=value" per line (index, base, files, xmlrpc, serial; control with -control-addr), to stdout
+// and to -urls-file if given. -control-addr serves fakepypi.Upstream.ControlHandler (request counts,
+// fault rules) for scripts.
 package main
 
 import (
@@ -14,6 +16,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -33,6 +37,7 @@ func main() {
 		urlsFile = flag.String("urls-file", "", "also write the URLs to this file")
 		onHUP    = flag.Int("publish-on-hup", 0, "on each SIGHUP, publish a new wheel release of the first N generated projects (mirror benchmarks)")
 		cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (benchmark analysis)")
+		ctlAddr  = flag.String("control-addr", "", "serve the control API (GET /counts, POST and DELETE /faults) on this address, e.g. 127.0.0.1:0")
 	)
 	var bigFiles []int64
 	flag.Func("big-file", "also publish project big-<bytes> with one incompressible sdist of this size (e.g. 100MiB; repeatable)",
@@ -73,13 +78,23 @@ func main() {
 		_, _ = rand.NewChaCha8([32]byte{}).Read(data) // deterministic, incompressible
 		u.AddFile(fmt.Sprintf("big-%d", n), "1.0", fmt.Sprintf("big_%d-1.0.tar.gz", n), data)
 	}
-	urls := strings.Join([]string{
+	lines := []string{
 		"index=" + u.IndexURL(),
 		"base=" + u.BaseURL(),
 		"files=" + u.FilesURL(),
 		"xmlrpc=" + u.XMLRPCURL(),
 		fmt.Sprintf("serial=%d", u.Serial()),
-	}, "\n") + "\n"
+	}
+	if *ctlAddr != "" {
+		ln, err := net.Listen("tcp", *ctlAddr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "control:", err)
+			os.Exit(1)
+		}
+		go http.Serve(ln, u.ControlHandler())
+		lines = append(lines, "control=http://"+ln.Addr().String())
+	}
+	urls := strings.Join(lines, "\n") + "\n"
 	fmt.Print(urls)
 	if *urlsFile != "" {
 		if err := os.WriteFile(*urlsFile, []byte(urls), 0o644); err != nil {
