@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the bench/*.sh scripts (sourced, not run).
 #
 # Every process a script starts is recorded in PIDS and stopped by the EXIT trap; scratch files live
@@ -48,8 +49,8 @@ free_port() {
 
 # wait_http URL: until URL answers (any status), at most 120 s.
 wait_http() {
-	local i
-	for i in $(seq 1200); do
+	local _
+	for _ in $(seq 1200); do
 		curl -s -o /dev/null "$1" && return 0
 		sleep 0.1
 	done
@@ -57,19 +58,22 @@ wait_http() {
 	exit 1
 }
 
-# start_fake NAME ARGS...: runs the fake upstream; sets FAKE_INDEX and FAKE_FILES.
+# start_fake NAME ARGS...: runs the fake upstream; sets FAKE_INDEX, FAKE_FILES and, with
+# -control-addr, FAKE_CONTROL (its control API: request counts, fault rules).
 start_fake() {
 	local name=$1 urls=$RUN/$1.urls
 	shift
 	"$OUT/fakepypi" -urls-file "$urls" "$@" >"$RUN/$name.log" 2>&1 &
 	PIDS+=($!)
-	local i
-	for i in $(seq 1200); do
+	local _
+	for _ in $(seq 1200); do
 		[ -s "$urls" ] && break
 		sleep 0.1
 	done
 	FAKE_INDEX=$(sed -n 's/^index=//p' "$urls")
 	FAKE_FILES=$(sed -n 's/^files=//p' "$urls")
+	# shellcheck disable=SC2034 # for the scripts that source this
+	FAKE_CONTROL=$(sed -n 's/^control=//p' "$urls")
 	[ -n "$FAKE_INDEX" ] || { echo "fake upstream $name did not start" >&2; cat "$RUN/$name.log" >&2; exit 1; }
 }
 
@@ -83,7 +87,7 @@ start_proxy() {
 		${FAKE_FILES:+--trusted-file-host "${FAKE_FILES#http://}"} "$@" \
 		>>"$RUN/proxy.log" 2>&1 &
 	PROXY_PID=$!
-	PIDS+=($PROXY_PID)
+	PIDS+=("$PROXY_PID")
 	PROXY=http://127.0.0.1:$port
 	wait_http "$PROXY/healthz"
 }
@@ -135,3 +139,36 @@ file_url() {
 
 # rss_hwm PID: peak resident set (VmHWM) in MiB.
 rss_hwm() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# PIP_ACCEPT is the Accept header pip 23 sends for index pages.
+PIP_ACCEPT='application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01'
+
+# fill BASE PATHS NAME...: through BASE (a proxy), each project's page with pip's Accept, then every
+# file those pages link, each kind in one keep-alive curl; writes the paths to the file PATHS, one
+# "P /simple/<name>/" or "F /packages/..." a line (bench/mix.lua's input). Fails unless all are 200.
+fill() {
+	local base=$1 paths=$2 dir name bad
+	shift 2
+	dir=$(mktemp -d "$RUN/fill.XXXXXX")
+	for name in "$@"; do
+		printf 'url = "%s/simple/%s/"\noutput = "%s/%s.json"\n' "$base" "$name" "$dir" "$name"
+	done >"$dir/pages.curl"
+	curl -s -H "Accept: $PIP_ACCEPT" -w '%{http_code}\n' -K "$dir/pages.curl" >"$dir/codes"
+	printf 'P /simple/%s/\n' "$@" >"$paths"
+	# The proxy links files relative to the page: ../../packages/... is /packages/...
+	jq -r '.files[].url' "$dir"/*.json | sed -n 's|^\.\./\.\./packages/|F /packages/|p' >>"$paths"
+	sed -n 's|^F \(.*\)|url = "'"$base"'\1"\noutput = "/dev/null"|p' "$paths" >"$dir/files.curl"
+	curl -s -w '%{http_code}\n' -K "$dir/files.curl" >>"$dir/codes"
+	bad=$(grep -cvx 200 "$dir/codes" || true)
+	[ "$bad" = 0 ] || { echo "fill: $bad responses were not 200" >&2; sort "$dir/codes" | uniq -c >&2; exit 1; }
+	[ "$(grep -c '^F ' "$paths")" -gt 0 ] || { echo "fill: no file links on the pages" >&2; exit 1; }
+	rm -rf "$dir"
+}
+
+# metric BASE NAME [LABELS]: the sum of the proxy's Prometheus samples NAME whose labels contain
+# LABELS (e.g. 'code="404"'), 0 if none.
+metric() {
+	curl -sf "$1/metrics" | awk -v n="$2" -v l="${3:-}" '
+		index($1, n) == 1 && (substr($1, length(n) + 1, 1) == "{" || substr($1, length(n) + 1, 1) == "") && index($1, l) { s += $2 }
+		END { printf "%d\n", s }'
+}
