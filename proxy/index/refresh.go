@@ -41,15 +41,8 @@ type update struct {
 // while fresh, else refreshed once for every client asking at that moment.
 func (s *Service) page(ctx context.Context, kind refresher, revalidate bool) (*Page, Outcome, error) {
 	cached := s.pages.cached(ctx, kind)
-	switch {
-	case s.cfg.Offline && cached != nil && !cached.notFound:
-		return cached, Offline, nil
-	case s.cfg.Offline:
-		return nil, Offline, ErrNotCachedOffline
-	case cached != nil && s.pages.notFoundFresh(cached):
-		return nil, Hit, &upstream.Error{Kind: upstream.KindNotFound, Status: 404, URL: kind.memKey()}
-	case cached != nil && !cached.notFound && s.pages.fresh(cached, revalidate):
-		return cached, Hit, nil
+	if p, o, err, ok := s.fromCache(kind, cached, revalidate); ok {
+		return p, o, err
 	}
 	if cached != nil && cached.notFound {
 		cached = nil
@@ -62,6 +55,12 @@ func (s *Service) page(ctx context.Context, kind refresher, revalidate bool) (*P
 		// Detached from the first client: its hanging up must not fail the others.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.FetchTimeout)
 		defer cancel()
+		// A refresh that ended between the check above and this flight has
+		// just kept the page (or its 404): answer from that, as for a client
+		// a moment later, instead of asking upstream again.
+		if p, o, err, ok := s.fromCache(kind, s.pages.cached(fctx, kind), revalidate); ok {
+			return result{p, o}, err
+		}
 		if st := s.newerStored(fctx, kind, cached); st != nil { // another replica's (see shared.go)
 			if s.pages.fresh(st, revalidate) {
 				return result{st, Hit}, nil
@@ -76,6 +75,22 @@ func (s *Service) page(ctx context.Context, kind refresher, revalidate bool) (*P
 	}
 	r, _ := v.(result)
 	return r.p, r.o, err
+}
+
+// fromCache answers a client from cached (nil: nothing cached) when no
+// upstream request is due: ok is false when the page must be refreshed.
+func (s *Service) fromCache(kind refresher, cached *Page, revalidate bool) (p *Page, o Outcome, err error, ok bool) {
+	switch {
+	case s.cfg.Offline && cached != nil && !cached.notFound:
+		return cached, Offline, nil, true
+	case s.cfg.Offline:
+		return nil, Offline, ErrNotCachedOffline, true
+	case cached != nil && s.pages.notFoundFresh(cached):
+		return nil, Hit, &upstream.Error{Kind: upstream.KindNotFound, Status: 404, URL: kind.memKey()}, true
+	case cached != nil && !cached.notFound && s.pages.fresh(cached, revalidate):
+		return cached, Hit, nil, true
+	}
+	return nil, "", nil, false
 }
 
 // refresh is the lazy refresh: prepare, then commit. An upstream failure
