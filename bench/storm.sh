@@ -6,8 +6,9 @@
 # the proxy's --max-connections-per-ip sees what that many hosts would send); PIP_CLIENTS more are
 # real pip (`pip download --no-deps --no-cache-dir` of the set) from 127.0.0.1, released at the
 # same moment. The fake upstream's request counts (its control API) must show every page and file
-# fetched exactly once: a duplicate fails the run. Then the same storm against nginx serving the
-# tree the proxy filled: wall times as ratios.
+# fetched exactly once: a duplicate fails the run. Then the same storm again through the proxy, now
+# warm (no upstream request allowed), and against nginx serving the tree the proxy filled: wall
+# times as ratios to nginx's.
 #
 #   bench/storm.sh      # CLIENTS=500 PIP_CLIENTS=8 PROJECTS=30 RELEASES=3 REVALIDATE_AFTER=10m
 #
@@ -47,7 +48,7 @@ pip_client() {
 # storm NAME BASE: the crowd and the pip clients at once against BASE; prints
 # "wall_s errors p50_s p99_s requests pip_errors pip_slowest_s".
 storm() {
-	local dir=$RUN/$1 base=$2 i pids=() crowd pip_err=0 pip_max=0
+	local dir=$RUN/$1 base=$2 i pids=() crowd pip_err=0 pip_max=-
 	mkdir -p "$dir"
 	: >"$dir/ready"
 	exec 9>"$dir/start.lock"
@@ -72,6 +73,8 @@ curl -sf -X DELETE "$FAKE_CONTROL/counts" # the proxy's start-up check of the up
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r p_s p_err p_p50 p_p99 p_reqs p_perr p_pip < <(storm proxy "$PROXY")
 curl -sf "$FAKE_CONTROL/counts" >"$RUN/counts.json"
+read -r w_s w_err w_p50 w_p99 _ w_perr w_pip < <(storm warm "$PROXY")
+warm_gets=$(($(curl -sf "$FAKE_CONTROL/counts" | jq '[.index[], .files[]] | add') - $(jq '[.index[], .files[]] | add' "$RUN/counts.json")))
 start_nginx "$RUN/cache" off
 read -r n_s n_err n_p50 n_p99 _ n_perr n_pip < <(storm nginx "$NGINX")
 
@@ -88,17 +91,20 @@ printf '%-26s %8s %8s %8s %7s %9s %10s %8s %8s\n' "index" "crowd s" "p50 s" "p99
 printf '%-26s %8s %8s %8s %7s %9s %10s %8s %8s\n' "nginx on the filled tree" "$n_s" "$n_p50" "$n_p99" "$n_err" "" "$n_pip" "$n_perr" ""
 printf '%-26s %8s %8s %8s %7s %9s %10s %8s %8s\n' "pypi-proxy serve, cold" "$p_s" "$p_p50" "$p_p99" "$p_err" "$p_reqs" "$p_pip" "$p_perr" \
 	"$(ratio "$p_s" "$n_s")x"
+printf '%-26s %8s %8s %8s %7s %9s %10s %8s %8s\n' "pypi-proxy serve, warm" "$w_s" "$w_p50" "$w_p99" "$w_err" "" "$w_pip" "$w_perr" \
+	"$(ratio "$w_s" "$n_s")x"
 echo "(crowd s: from the release until the last crowd client finished; p50/p99: one client's whole install;"
-echo " pip last s: until the last pip client finished; ratio: crowd s, proxy / nginx; pip: $(ratio "$p_pip" "$n_pip")x)"
-echo "upstream during the proxy's storm: $up_gets GETs for $up_pages pages and $up_files files ($(wc -l <"$RUN/proxy/wanted") distinct files wanted);"
-echo "  fetched more than once: $dup; wanted but never fetched upstream: $missing"
-if [ "$dup" != 0 ] && [ "$REVALIDATE_AFTER" != 0 ]; then
+echo " pip last s: until the last pip client finished; ratio: crowd s, proxy / nginx)"
+[ "$PIP_CLIENTS" = 0 ] || echo "pip last s, proxy / nginx: cold $(ratio "$p_pip" "$n_pip")x, warm $(ratio "$w_pip" "$n_pip")x"
+echo "upstream during the proxy's cold storm: $up_gets GETs for $up_pages pages and $up_files files ($(wc -l <"$RUN/proxy/wanted") distinct files wanted);"
+echo "  fetched more than once: $dup; wanted but never fetched upstream: $missing; during the warm storm: $warm_gets GETs"
+if { [ "$dup" != 0 ] || [ "$warm_gets" != 0 ]; } && [ "$REVALIDATE_AFTER" != 0 ]; then
 	echo "FAIL: duplicate upstream fetches:" >&2
 	awk '$1 > 1' "$RUN/upstream" >&2
 	exit 1
 fi
-if [ "$p_err" != 0 ] || [ "$n_err" != 0 ] || [ "$p_perr" != 0 ] || [ "$n_perr" != 0 ] || [ "$missing" != 0 ] ||
-	[ "$up_pages" != "$PROJECTS" ]; then
+if [ "$p_err" != 0 ] || [ "$w_err" != 0 ] || [ "$n_err" != 0 ] || [ "$p_perr" != 0 ] || [ "$w_perr" != 0 ] ||
+	[ "$n_perr" != 0 ] || [ "$missing" != 0 ] || [ "$up_pages" != "$PROJECTS" ]; then
 	echo "FAIL: client errors, or pages or files not fetched upstream" >&2
 	exit 1
 fi
