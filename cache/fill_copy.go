@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -57,8 +58,13 @@ func copyChunks(body io.Reader, d *Download, dst io.Writer, watchdog *time.Timer
 		if rerr == io.EOF {
 			return total, nil
 		}
+		if rerr != nil && (errors.Is(rerr, context.Canceled) || errors.Is(rerr, context.DeadlineExceeded)) {
+			return total, rerr // the download was stopped here (see why)
+		}
 		if rerr != nil {
-			return total, rerr
+			// The upstream body ended badly (cut, reset): a truncated
+			// download, which the proxy answers 502, not an error of its own.
+			return total, fmt.Errorf("upstream body after %d bytes: %w: %w", total, ErrTruncated, rerr)
 		}
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"syscall"
 	"testing"
+	"testing/iotest"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/cache/storetest"
@@ -71,5 +73,24 @@ func TestFillUpperCaseHash(t *testing.T) {
 	}
 	if got := storetest.Get(t, s, "web/packages/up.whl"); string(got) != body {
 		t.Errorf("published %q", got)
+	}
+}
+
+// TestFillBodyCutIsTruncated: an upstream body that breaks off (a reset
+// connection, an early EOF) fails the download as ErrTruncated, an
+// upstream failure, not as an unclassified error the proxy would answer
+// 500 (bench/soak.sh saw 500s under the reset and truncate faults).
+func TestFillBodyCutIsTruncated(t *testing.T) {
+	for _, cut := range []error{io.ErrUnexpectedEOF, syscall.ECONNRESET} {
+		s, f := newFiller(t, cache.FillerOptions{})
+		body := strings.Repeat("a", 10)
+		fetch := func(context.Context) (io.ReadCloser, int64, error) {
+			return io.NopCloser(io.MultiReader(strings.NewReader(body[:4]), iotest.ErrReader(cut))), 10, nil
+		}
+		_, err := f.Publish(context.Background(), "web/packages/cut.whl", cache.Expect{SHA256: sha(body), Size: 10}, fetch)
+		if !errors.Is(err, cache.ErrTruncated) || !errors.Is(err, cut) {
+			t.Errorf("body cut by %v: %v, want ErrTruncated wrapping it", cut, err)
+		}
+		storetest.AssertMissing(t, s, "web/packages/cut.whl")
 	}
 }

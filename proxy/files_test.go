@@ -224,6 +224,9 @@ func TestFileFaultsPublishNothing(t *testing.T) {
 			if code == 404 {
 				t.Errorf("an upstream failure became a 404")
 			}
+			if code == http.StatusInternalServerError {
+				t.Errorf("an upstream failure became a 500, the proxy's own fault (want 502, 503 or 504)")
+			}
 			key := "web" + path
 			if _, err := h.store.Stat(t.Context(), key); err == nil {
 				t.Fatalf("a bad download was published")
