@@ -13,8 +13,9 @@
 #
 # Fails if the last minute's mean RSS is more than RSS_TOL % above the second minute's, or its
 # mean descriptors or goroutines more than FD_TOL or GOROUTINE_TOL above; if the proxy answered
-# any 404 (an upstream failure is never a 404); or if `pypi-proxy verify` finds a bad file in the
-# tree afterwards (a corrupt or truncated download published).
+# any 404 (an upstream failure is never a 404) or 500 (nor the proxy's own error: 502, 503 or 504);
+# or if `pypi-proxy verify` finds a bad file in the tree afterwards (a corrupt or truncated download
+# published).
 #
 #   bench/soak.sh       # DURATION=15m PHASE=30s SAMPLE=10s WARM=1000 COLD_PROJECTS=20000 CONNS=16
 #                       # MIX_DELAY_MS=10 REVALIDATE_PERCENT=5 COLD_CLIENTS=2 INDEX_TTL=60s MEMORY=4MiB
@@ -114,6 +115,7 @@ read -r w_rps _ w_err w_p50 w_p99 w_max w_404 w_5xx w_stale < <(sed -n 's/^RESUL
 sleep 1 # the cold clients' last requests
 m() { metric "$PROXY" "$@"; }
 served=$(m pypi_proxy_http_requests_total) s404=$(m pypi_proxy_http_requests_total 'code="404"')
+s500=$(m pypi_proxy_http_requests_total 'code="500"')
 s5xx=$(m pypi_proxy_http_requests_total 'code="5') stale=$(m pypi_proxy_cache_requests_total 'outcome="stale"')
 sample end >"$RUN/final"
 stop_proxy
@@ -142,12 +144,13 @@ printf '%-22s %10s %10s %10s %10s %10s\n' "goroutines" "$g1" "$g2" "$gl" "$gmax"
 echo "after the load (faults cleared): $(cut -d' ' -f2- "$RUN/final" | awk '{ printf "RSS %.1f MiB, %d descriptors, %d goroutines", $1 / 1024, $2, $3 }')"
 echo "wrk: $w_rps req/s, p50 $w_p50 ms, p99 $w_p99 ms, max $w_max ms, errors $w_err, 404 $w_404, 5xx $w_5xx, STALE $w_stale"
 echo "cold clients: $cold STALE:$cold_stale"
-echo "proxy metrics: $served responses, 404: $s404, 5xx: $s5xx, stale pages served: $stale; verify of the tree: $verify"
+echo "proxy metrics: $served responses, 404: $s404, 5xx: $s5xx (500: $s500), stale pages served: $stale; verify of the tree: $verify"
 
 fail=""
 awk -v l="$rl" -v b="$r2" -v t="$RSS_TOL" 'BEGIN { exit !(l > b * (1 + t / 100)) }' && fail+=" RSS grew more than $RSS_TOL%;"
 awk -v l="$fl" -v b="$f2" -v t="$FD_TOL" 'BEGIN { exit !(l > b + t) }' && fail+=" descriptors grew more than $FD_TOL;"
 awk -v l="$gl" -v b="$g2" -v t="$GOROUTINE_TOL" 'BEGIN { exit !(l > b + t) }' && fail+=" goroutines grew more than $GOROUTINE_TOL;"
 [ "$s404" = 0 ] || fail+=" $s404 responses were 404;"
+[ "$s500" = 0 ] || fail+=" $s500 responses were 500;"
 [ "$verify" = ok ] || fail+=" verify found bad files;"
 [ -z "$fail" ] || { echo "FAIL:$fail" >&2; exit 1; }
