@@ -9,7 +9,9 @@
 #  3. pages not in memory: a proxy restarted --offline with --memory 1MiB serves the root (gzip, from its stored
 #     copy with sendfile) vs nginx gzip_static on the same tree, wrk -t2 -c16 -d5s;
 #  4. the same proxy and nginx serving the DISTINCT project pages in turn (gzip; wrk with bench/spread.lua), none in
-#     memory: goal >= 0.8x nginx.
+#     memory: goal >= 0.8x nginx;
+#  5. the same pages through a proxy restarted with --memory SPREAD_MEMORY (256MiB, the default), after an untimed
+#     10 s pass: what fits stays in memory, the rest is sent from the tree.
 # Usage: bench/scale.sh   (PROJECTS=100000 DISTINCT=20000 REVAL=20 CHANGES=3 MEMORY=64MiB)
 #        PROJECTS=650000 DISTINCT=500000 bench/scale.sh     # the issue's figures
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +21,7 @@ DISTINCT=${DISTINCT:-20000}
 REVAL=${REVAL:-20}
 CHANGES=${CHANGES:-3}
 MEMORY=${MEMORY:-64MiB}
+SPREAD_MEMORY=${SPREAD_MEMORY:-256MiB}
 build
 start_fake up -generate "$PROJECTS" -releases 1 -publish-on-hup 1
 FAKE_PID=${PIDS[-1]}
@@ -93,4 +96,13 @@ spread() { PATHS=$RUN/paths wrk -t2 -c16 -d5s -H "$accept" -H "$gz" -s "$BENCH_D
 n=$(spread "$NGINX")
 p=$(spread "$PROXY")
 printf '%-52s %10s %10s %8s\n' "$DISTINCT project pages in turn, gzip, wrk -t2 -c16" "proxy r/s" "nginx r/s" ratio
+printf '%-52s %10s %10s %7sx\n' "" "$p" "$n" "$(ratio "$p" "$n")"
+
+# 5. the same pages with the default memory
+stop_proxy
+start_proxy "$tree" "$FAKE_INDEX" --memory "$SPREAD_MEMORY" --offline --log-level warn
+PATHS=$RUN/paths wrk -t2 -c16 -d10s -H "$accept" -H "$gz" -s "$BENCH_DIR/spread.lua" "$PROXY" >/dev/null # untimed pass
+n=$(spread "$NGINX")
+p=$(spread "$PROXY")
+printf '%-52s %10s %10s %8s\n' "the same, --memory $SPREAD_MEMORY, after a 10 s pass" "proxy r/s" "nginx r/s" ratio
 printf '%-52s %10s %10s %7sx\n' "" "$p" "$n" "$(ratio "$p" "$n")"
