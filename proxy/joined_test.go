@@ -9,31 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 )
-
-// coalescedFiles reads pypi_proxy_coalesced_requests_total{kind="file"}.
-func coalescedFiles(t *testing.T) float64 {
-	mfs, err := prometheus.DefaultGatherer.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != "pypi_proxy_coalesced_requests_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "kind" && l.GetValue() == "file" {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
-}
 
 // TestAccessLogJoinedAndUpstreamTime: a file miss logs the upstream time
 // of the whole download (not the time to its first bytes), and a request
@@ -52,7 +29,7 @@ func TestAccessLogJoinedAndUpstreamTime(t *testing.T) {
 		}
 	}
 	gate := up.Hold(fakepypi.FilesHost, "/packages/")
-	before := coalescedFiles(t)
+	before := joinedFiles(t)
 	var wg sync.WaitGroup
 	xcache := make([]string, 2)
 	get := func(i int) {
@@ -64,9 +41,7 @@ func TestAccessLogJoinedAndUpstreamTime(t *testing.T) {
 	go get(0)
 	<-gate.Arrived() // the first request is inside the upstream fetch
 	go get(1)
-	for coalescedFiles(t) == before { // the second has joined it
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitJoined(t, before, 1) // the second has joined it
 	gate.Release()
 	wg.Wait()
 	if !(xcache[0] == "MISS" && xcache[1] == "JOINED") {

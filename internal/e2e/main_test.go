@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/internal/wait"
 )
 
 // binary is the pypi-proxy built once for the package's tests.
@@ -83,22 +85,19 @@ func startProxy(t *testing.T, args ...string) *proxyProc {
 // if the process exits; the deadline only stops a hang.
 func (p *proxyProc) waitAnswering(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	wait.For(t, "pypi-proxy to answer", func() bool {
 		if resp, err := http.Get(p.URL + "/healthz"); err == nil {
 			resp.Body.Close()
-			return
+			return true
 		}
 		select {
 		case <-p.exited:
 			p.waited = true
 			t.Fatalf("pypi-proxy exited before answering: %v; logs:\n%s", p.err, p.logs)
-		case <-time.After(20 * time.Millisecond):
+		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pypi-proxy did not answer; logs:\n%s", p.logs)
-		}
-	}
+		return false
+	})
 }
 
 // wait waits for the process to exit after a signal the test sent, and

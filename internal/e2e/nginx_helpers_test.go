@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
+	"github.com/pypi-proxy/pypi-proxy/internal/wait"
 )
 
 // nginxSrc is the repository's nginx/ directory: the configs under test are the shipped ones.
@@ -105,22 +106,20 @@ func runNginx(t *testing.T, bin, prefix, main, addr string) *nginxProc {
 			t.Logf("nginx error.log:\n%s", b)
 		}
 	})
-	deadline := time.Now().Add(time.Minute) // only stops a hang: an exit fails at once
-	for time.Now().Before(deadline) {
+	wait.For(t, "nginx to start", func() bool { // an exit fails at once
 		select {
 		case err := <-exited:
 			b, _ := os.ReadFile(errLog)
 			t.Fatalf("nginx exited: %v\n%s\n%s", err, out, b)
 		default:
 		}
-		if resp, err := http.Get(n.URL + "/nginx-started"); err == nil {
+		resp, err := http.Get(n.URL + "/nginx-started")
+		if err == nil {
 			resp.Body.Close()
-			return n
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("nginx did not start:\n%s", out)
-	return nil
+		return err == nil
+	})
+	return n
 }
 
 // nginxRender copies src to dst, replacing nginxPlaceholders, and fails on any left over.
