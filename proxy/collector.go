@@ -13,13 +13,13 @@ type stateCollector struct{ s *Server }
 
 var (
 	descMemHits = prometheus.NewDesc("pypi_proxy_memory_cache_hits_total",
-		"Hits in the in-memory page cache (ristretto).", nil, nil)
+		"Page lookups answered from memory (the page, or its descriptor).", nil, nil)
 	descMemMisses = prometheus.NewDesc("pypi_proxy_memory_cache_misses_total",
-		"Misses in the in-memory page cache (ristretto).", nil, nil)
+		"Page lookups that read the page's sidecar from the tree.", nil, nil)
 	descMemEvicted = prometheus.NewDesc("pypi_proxy_memory_cache_evictions_total",
-		"Pages evicted from the in-memory page cache.", nil, nil)
+		"Entries (pages, descriptors, renderings) evicted from memory for room.", nil, nil)
 	descMemBytes = prometheus.NewDesc("pypi_proxy_memory_cache_bytes",
-		"Bytes of rendered pages held in memory.", nil, nil)
+		"Bytes of pages, descriptors and renderings held in memory.", nil, nil)
 )
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -29,11 +29,10 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
-	if m := c.s.index.MemoryMetrics(); m != nil {
-		ch <- prometheus.MustNewConstMetric(descMemHits, prometheus.CounterValue, float64(m.Hits()))
-		ch <- prometheus.MustNewConstMetric(descMemMisses, prometheus.CounterValue, float64(m.Misses()))
-		ch <- prometheus.MustNewConstMetric(descMemEvicted, prometheus.CounterValue, float64(m.KeysEvicted()))
-		ch <- prometheus.MustNewConstMetric(descMemBytes, prometheus.GaugeValue, float64(m.CostAdded()-m.CostEvicted()))
-	}
+	m := c.s.index.MemoryStats()
+	ch <- prometheus.MustNewConstMetric(descMemHits, prometheus.CounterValue, float64(m.Hits))
+	ch <- prometheus.MustNewConstMetric(descMemMisses, prometheus.CounterValue, float64(m.Misses))
+	ch <- prometheus.MustNewConstMetric(descMemEvicted, prometheus.CounterValue, float64(m.Evicted))
+	ch <- prometheus.MustNewConstMetric(descMemBytes, prometheus.GaugeValue, float64(m.Bytes))
 
 }

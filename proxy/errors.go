@@ -65,6 +65,8 @@ func mapError(err error) (int, string, string) {
 	case errors.Is(err, cache.ErrLeaseLost):
 		// Another replica holds the download now: a retry is served from it.
 		return http.StatusServiceUnavailable, "download handed to another replica, retry: " + err.Error(), "no-store"
+	case errors.Is(err, index.ErrPageChanged):
+		return http.StatusServiceUnavailable, err.Error(), "no-store"
 	}
 	if errors.Is(err, index.ErrUnverifiable) {
 		return http.StatusBadGateway, err.Error(), "no-store"

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
 
 // TestMapErrorDownloads: a failed download maps to a status a client
@@ -18,6 +19,7 @@ func TestMapErrorDownloads(t *testing.T) {
 		{fmt.Errorf("k: %w", cache.ErrHashMismatch), http.StatusBadGateway},
 		{fmt.Errorf("k: %w", cache.ErrStalled), http.StatusGatewayTimeout},
 		{fmt.Errorf("k: %w (another replica may be downloading it)", cache.ErrLeaseLost), http.StatusServiceUnavailable},
+		{fmt.Errorf("stored page: %w", index.ErrPageChanged), http.StatusServiceUnavailable},
 	}
 	for _, tt := range tests {
 		if code, _, cc := mapError(tt.err); code != tt.want || cc != "no-store" {

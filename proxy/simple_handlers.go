@@ -137,7 +137,7 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 		return c.NoContent(http.StatusNotModified)
 	}
 	if r.Body == nil && r.Key != "" {
-		return s.writeStoredPage(c, ctype, r)
+		return s.writeStoredPage(c, p, ctype, r)
 	}
 	return writeBody(c, ctype, r.Body)
 }

@@ -31,8 +31,28 @@ func (s *Service) JSONAPI(ctx context.Context, name, version string, revalidate 
 	return s.page(ctx, jsonAPIPage{s: s, name: name, version: version}, revalidate)
 }
 
-// MemoryMetrics are the in-memory page cache's counters.
-func (s *Service) MemoryMetrics() *ristretto.Metrics { return s.pages.mem.Metrics }
+// MemoryStats are the in-memory page cache's counters, over its tiers.
+type MemoryStats struct {
+	// Hits and Misses count page lookups: answered from memory (the page
+	// or its descriptor), or sent to the tree.
+	Hits, Misses uint64
+	// Evicted counts entries of every tier dropped for room; Bytes is what
+	// the tiers hold.
+	Evicted, Bytes uint64
+}
+
+// MemoryStats sums the counters of the in-memory tiers.
+func (s *Service) MemoryStats() MemoryStats {
+	mem, descs, rend := s.pages.mem.Metrics, s.pages.descs.Metrics, s.pages.renderings.Metrics
+	var st MemoryStats
+	st.Hits = mem.Hits() + descs.Hits()
+	st.Misses = descs.Misses()
+	for _, m := range []*ristretto.Metrics{mem, descs, rend} {
+		st.Evicted += m.KeysEvicted()
+		st.Bytes += m.CostAdded() - m.CostEvicted()
+	}
+	return st
+}
 
 // PageTTL is how long p may be served without asking upstream (its
 // index's own TTL when set), for the response's Cache-Control.

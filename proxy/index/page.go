@@ -32,6 +32,7 @@ type Page struct {
 	fetched  time.Time // when upstream last vouched for this version
 	notFound bool      // a cached upstream 404
 	stored   bool      // its copies are in the tree
+	mkey     string    // its name in memory (pageKind.memKey), set when kept
 	upstream time.Duration
 	// owners and union, on a root listing several indexes: which index
 	// serves each project, and the listing (in memory only).
@@ -99,6 +100,15 @@ func (p *Page) with(edit func(*Page)) *Page {
 	c := *p
 	edit(&c)
 	return &c
+}
+
+// descriptor is p without its renderings in memory (a stored page: they
+// are sent from the tree).
+func (p *Page) descriptor() *Page {
+	if p.bodies == nil {
+		return p
+	}
+	return p.with(func(c *Page) { c.bodies = nil })
 }
 
 // asStored returns p marked as being in the tree under keys.

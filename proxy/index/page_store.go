@@ -33,7 +33,7 @@ func (ps *pages) load(ctx context.Context, kind pageKind, withBodies bool) (*Pag
 	keys := storedKeys(kind)
 	m, info, err := readMeta(ctx, ps.store, keys[0])
 	if err == nil && m.ETags[0] != "" {
-		p := &Page{meta: m, keys: keys, fetched: info.ModTime, stored: true}
+		p := &Page{meta: m, keys: keys, fetched: info.ModTime, stored: true, mkey: kind.memKey()}
 		if m.total() > ps.inline || !withBodies && ps.sameSize(ctx, keys[0], m.Sizes[0][Identity]) {
 			return p, nil
 		}
@@ -61,6 +61,7 @@ func (ps *pages) load(ctx context.Context, kind pageKind, withBodies bool) (*Pag
 // sameSize reports whether the stored rendering under key still has the
 // size its sidecar recorded: a copy rewritten by another tool is then
 // read (and its sidecar rewritten), never described by an older sidecar.
+// (Each rendering's size is checked again when it is sent.)
 func (ps *pages) sameSize(ctx context.Context, key string, size int64) bool {
 	info, err := ps.store.Stat(ctx, key)
 	return err == nil && info.Size == size

@@ -37,30 +37,62 @@ type pageKind interface {
 }
 
 // pages keeps index pages: ristretto in memory, the bandersnatch tree on
-// disk. It never talks to upstream: the Service refreshes. A page's
-// renderings stay in memory only when they are small next to the budget
-// (inline); a larger page is kept as its descriptor and served from the
-// tree.
+// disk. It never talks to upstream: the Service refreshes. Memory holds
+// three tiers under one budget:
+//   - mem: pages with their renderings (a page just fetched, small next to
+//     the budget, or not in the tree: memory is then its only copy), and
+//     remembered 404s;
+//   - descs: the descriptor of every stored page memory has room for
+//     (serial, ETags, sizes, validators: a few hundred bytes), so a page
+//     whose renderings were evicted is still sent from the tree without
+//     reading its sidecar;
+//   - renderings: stored renderings read from the tree, by ETag, so a hot
+//     page loaded after a restart is sent from memory after its first
+//     request, at the cost of that one read.
 type pages struct {
-	store  cache.Store
-	mem    *ristretto.Cache[string, *Page]
-	inline int64 // the largest page whose renderings are held in memory
-	cfg    Config
-	log    *slog.Logger
+	store      cache.Store
+	mem        *ristretto.Cache[string, *Page]
+	descs      *ristretto.Cache[string, *Page]
+	renderings *ristretto.Cache[string, []byte]
+	inline     int64 // the largest page whose renderings are held in memory
+	cfg        Config
+	log        *slog.Logger
 }
 
+// descriptorCost is what a descriptor holds in memory: the Page with its
+// strings (ristretto adds its own entry's size): about 820 bytes in all,
+// measured on project pages.
+const descriptorCost = 768
+
 func newPages(cfg Config, memBytes int64) (*pages, error) {
-	mem, err := ristretto.NewCache(&ristretto.Config[string, *Page]{
-		NumCounters: counters(memBytes, 2048),
-		MaxCost:     memBytes,
-		BufferItems: 64,
-		Metrics:     true,
-	})
+	// Descriptors get half: they make every page memory can describe
+	// cost no sidecar read (100,000 projects in the default budget).
+	bodies, descs := memBytes/5, memBytes/2
+	mem, err := newMemCache[*Page](bodies, 2048)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := newMemCache[*Page](descs, descriptorCost)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := newMemCache[[]byte](memBytes-bodies-descs, 1024)
 	if err != nil {
 		return nil, err
 	}
 	inline := min(memBytes/64, 8<<20)
-	return &pages{store: cfg.Store, mem: mem, inline: inline, cfg: cfg, log: cfg.Logger}, nil
+	return &pages{store: cfg.Store, mem: mem, descs: dc, renderings: rc, inline: inline, cfg: cfg, log: cfg.Logger}, nil
+}
+
+// newMemCache is a ristretto cache of maxCost bytes for items of about
+// itemCost bytes.
+func newMemCache[V any](maxCost, itemCost int64) (*ristretto.Cache[string, V], error) {
+	return ristretto.NewCache(&ristretto.Config[string, V]{
+		NumCounters: counters(maxCost, itemCost),
+		MaxCost:     max(maxCost, 1),
+		BufferItems: 64,
+		Metrics:     true,
+	})
 }
 
 // fresh reports whether a cached page may be served without asking
@@ -88,24 +120,20 @@ func (ps *pages) notFoundFresh(p *Page) bool {
 	return p.notFound && time.Since(p.fetched) < ps.cfg.NotFoundTTL
 }
 
-// cached returns the in-memory page, or the stored one, or nil.
-//
-// A page read from the tree is kept as its descriptor first (its
-// renderings are sent from the tree with sendfile); its renderings come
-// into memory on its second request. Traffic over more pages than memory
-// holds then costs a sidecar read per request, not a read of every
-// rendering of every page in turn.
+// cached returns the in-memory page, or its descriptor, or the stored
+// page (read from its sidecar, nothing parsed), or nil.
 func (ps *pages) cached(ctx context.Context, kind pageKind) *Page {
-	if p, ok := ps.mem.Get(kind.memKey()); ok {
-		if p.bodies == nil && p.stored && p.meta.total() <= ps.inline {
-			return ps.promote(ctx, kind, p)
-		}
+	key := kind.memKey()
+	if p, ok := ps.mem.Get(key); ok {
+		return p
+	}
+	if p, ok := ps.descs.Get(key); ok {
 		return p
 	}
 	p, err := ps.loadDescriptor(ctx, kind)
 	if err != nil {
 		if !isNotExist(err) {
-			ps.log.Warn("cannot load stored page", "page", kind.memKey(), "err", err)
+			ps.log.Warn("cannot load stored page", "page", key, "err", err)
 		}
 		return nil
 	}
@@ -113,39 +141,44 @@ func (ps *pages) cached(ctx context.Context, kind pageKind) *Page {
 	return p
 }
 
-// promote reads a small stored page's renderings into memory; on a
-// failure the descriptor goes on serving from the tree.
-func (ps *pages) promote(ctx context.Context, kind pageKind, p *Page) *Page {
-	b, err := readBodies(ctx, ps.store, p.keys, p.meta)
-	if err != nil {
-		if !isNotExist(err) {
-			ps.log.Warn("cannot read a stored page", "page", kind.memKey(), "err", err)
-		}
-		return p
-	}
-	p = p.with(func(c *Page) { c.bodies = b })
-	ps.keep(kind, p)
-	return p
-}
-
-// keep holds p in memory: with its renderings when they are small or
-// not in the tree (a failed write: memory is then the only copy), else
-// as its descriptor.
+// keep holds p in memory: its descriptor when it is in the tree, and its
+// renderings when they are small or not in the tree (a failed write:
+// memory is then the only copy).
 func (ps *pages) keep(kind pageKind, p *Page) {
-	if p.bodies != nil && p.stored && p.cost() > ps.inline {
-		p = p.with(func(c *Page) { c.bodies = nil })
+	key := kind.memKey()
+	if p.mkey != key {
+		p = p.with(func(c *Page) { c.mkey = key })
 	}
-	ps.mem.Set(kind.memKey(), p, p.cost())
+	if !p.stored {
+		ps.descs.Del(key) // an older version's
+		ps.mem.Set(key, p, p.cost())
+		return
+	}
+	ps.descs.Set(key, p.descriptor(), descriptorCost)
+	if p.bodies == nil || p.cost() > ps.inline {
+		ps.mem.Del(key) // an older version's
+		return
+	}
+	ps.mem.Set(key, p, p.cost())
 }
 
 // keepNotFound remembers an upstream 404 for NotFoundTTL.
 func (ps *pages) keepNotFound(kind pageKind) {
+	ps.descs.Del(kind.memKey())
 	ps.mem.Set(kind.memKey(), &Page{notFound: true, fetched: time.Now()}, 512)
 	ps.mem.Wait() // sets are asynchronous, and a 404 has no copy on disk to fall back on
 }
 
 // forget drops a page from memory.
-func (ps *pages) forget(kind pageKind) { ps.mem.Del(kind.memKey()) }
+func (ps *pages) forget(kind pageKind) { ps.forgetKey(kind.memKey()) }
+
+func (ps *pages) forgetKey(key string) {
+	if key == "" {
+		return
+	}
+	ps.mem.Del(key)
+	ps.descs.Del(key)
+}
 
 // loadCopies rebuilds a page from the tree: from the JSON copy (with the
 // v1 HTML one when it is there), else (none, or one that does not parse)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
-	"github.com/pypi-proxy/pypi-proxy/internal/wait"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
 	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
@@ -149,21 +148,25 @@ func TestStoredPageNotParsed(t *testing.T) {
 	if r := got.Rendering(simple.FormatJSON, func(Coding) bool { return false }); r.Key != key {
 		t.Fatalf("first request: rendering %+v, want the stored %s", r, key)
 	}
-	// A later request (once the descriptor is in memory: sets are
-	// asynchronous) brings the renderings into memory.
-	wait.For(t, "the page's renderings in memory", func() bool {
-		got, _, err = svc.Project(t.Context(), fakepypi.DemoA, false)
-		return err != nil || got.Body(simple.FormatJSON) != nil
-	})
-	if err != nil || string(got.Body(simple.FormatJSON)) != string(junk) || got.ETag(simple.FormatJSON) != p.ETag(simple.FormatJSON) {
-		t.Fatalf("stored page: %v, body %.20q", err, got.Body(simple.FormatJSON))
+	// The stored rendering, read once, is sent from memory afterwards.
+	r := got.Rendering(simple.FormatJSON, func(Coding) bool { return false })
+	body, err := svc.StoredBody(t.Context(), got, r)
+	if err != nil || string(body) != string(junk) {
+		t.Fatalf("stored page: %v, body %.20q", err, body)
+	}
+	svc.pages.renderings.Wait()
+	if err := ts.store.Delete(t.Context(), key); err != nil {
+		t.Fatal(err)
+	}
+	if body, err = svc.StoredBody(t.Context(), got, r); err != nil || string(body) != string(junk) {
+		t.Fatalf("second read, the copy deleted: %v, body %.20q, want it from memory", err, body)
 	}
 	small := serviceOn(t, ts.svc.cfg.Upstream.Root(), ts.store, func(c *Config) { c.Offline, c.MemoryBytes = true, 64<<10 })
 	got, _, err = small.Project(t.Context(), fakepypi.DemoA, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := got.Rendering(simple.FormatHTML, func(c Coding) bool { return c == Gzip })
+	r = got.Rendering(simple.FormatHTML, func(c Coding) bool { return c == Gzip })
 	if r.Body != nil || r.Key != cache.ProjectPageKey(fakepypi.DemoA, cache.PageV1HTML)+".gz" || r.Coding != Gzip || r.Size == 0 {
 		t.Errorf("a page over the memory budget: rendering %+v, want the stored gzip copy", r)
 	}
