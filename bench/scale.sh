@@ -10,8 +10,9 @@
 #     copy with sendfile) vs nginx gzip_static on the same tree, wrk -t2 -c16 -d5s;
 #  4. the same proxy and nginx serving the DISTINCT project pages in turn (gzip; wrk with bench/spread.lua), none in
 #     memory: goal >= 0.8x nginx;
-#  5. the same pages through a proxy restarted with --memory SPREAD_MEMORY (256MiB, the default), after an untimed
-#     10 s pass: what fits stays in memory, the rest is sent from the tree.
+#  5. the same pages through a proxy restarted with --memory SPREAD_MEMORY (256MiB, the default), each page asked
+#     once first (untimed): what fits stays in memory (descriptors, renderings), the rest is sent from the tree;
+#     then RSS against SPREAD_MEMORY.
 # Usage: bench/scale.sh   (PROJECTS=100000 DISTINCT=20000 REVAL=20 CHANGES=3 MEMORY=64MiB)
 #        PROJECTS=650000 DISTINCT=500000 bench/scale.sh     # the issue's figures
 source "$(dirname "$0")/lib.sh"
@@ -101,8 +102,13 @@ printf '%-52s %10s %10s %7sx\n' "" "$p" "$n" "$(ratio "$p" "$n")"
 # 5. the same pages with the default memory
 stop_proxy
 start_proxy "$tree" "$FAKE_INDEX" --memory "$SPREAD_MEMORY" --offline --log-level warn
-PATHS=$RUN/paths wrk -t2 -c16 -d10s -H "$accept" -H "$gz" -s "$BENCH_DIR/spread.lua" "$PROXY" >/dev/null # untimed pass
-n=$(spread "$NGINX")
-p=$(spread "$PROXY")
-printf '%-52s %10s %10s %8s\n' "the same, --memory $SPREAD_MEMORY, after a 10 s pass" "proxy r/s" "nginx r/s" ratio
-printf '%-52s %10s %10s %7sx\n' "" "$p" "$n" "$(ratio "$p" "$n")"
+sed "s|^|$PROXY|" "$RUN/paths" | xargs -P4 -n256 curl -s -H "$accept" -H "$gz" >/dev/null # untimed: every page asked once
+printf '%-52s %10s %10s %8s\n' "the same, --memory $SPREAD_MEMORY, each asked once before" "proxy r/s" "nginx r/s" ratio
+for round in $(seq "${ROUNDS:-3}"); do
+	n=$(spread "$NGINX")
+	p=$(spread "$PROXY")
+	printf '%-52s %10s %10s %7sx\n' "round $round" "$p" "$n" "$(ratio "$p" "$n")"
+done
+rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$PROXY_PID/status")
+mem_mib=$(numfmt --from=iec "${SPREAD_MEMORY%iB}" | awk '{ printf "%.1f", $1 / 1048576 }')
+printf '%-52s %10s %10s %7sx\n' "RSS MiB after, against --memory" "$rss" "$mem_mib" "$(ratio "$rss" "$mem_mib")"
