@@ -172,3 +172,16 @@ metric() {
 		index($1, n) == 1 && (substr($1, length(n) + 1, 1) == "{" || substr($1, length(n) + 1, 1) == "") && index($1, l) { s += $2 }
 		END { printf "%d\n", s }'
 }
+
+# run_pip ARGS...: Debian's pip (python3 -m pip) as a user with no configuration runs it: a fresh HOME, no
+# pip config or cache, no proxy variables; output in $RUN/pip.log, shown on failure.
+run_pip() {
+	local home rc=0
+	home=$(mktemp -d "$RUN/home.XXXXXX")
+	env -u http_proxy -u https_proxy -u all_proxy -u PYTHONPATH -u VIRTUAL_ENV \
+		HOME="$home" PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+		NO_PROXY=127.0.0.1,localhost \
+		/usr/bin/python3 -m pip "$@" >"$RUN/pip.log" 2>&1 || rc=$?
+	rm -rf "$home"
+	[ "$rc" = 0 ] || { cat "$RUN/pip.log" >&2; exit 1; }
+}

@@ -11,8 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 need nginx curl
 PROJECTS=${PROJECTS:-40} RUNS=${RUNS:-5}
-PY=/usr/bin/python3
-"$PY" -m pip --version >/dev/null
+/usr/bin/python3 -m pip --version >/dev/null
 
 build
 start_fake fake -no-demo -generate "$PROJECTS" -releases 2
@@ -20,18 +19,13 @@ mapfile -t names < <(seq -f 'genpkg-%06g' 0 $((PROJECTS - 1)))
 
 # pip_install INDEX_URL: one timed install into a fresh dir; prints seconds.
 pip_install() {
-	local dir home start
+	local dir start
 	dir=$(mktemp -d "$RUN/target.XXXXXX")
-	home=$(mktemp -d "$RUN/home.XXXXXX")
 	start=$(date +%s.%N)
-	env -u http_proxy -u https_proxy -u all_proxy -u PYTHONPATH -u VIRTUAL_ENV \
-		HOME="$home" PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-		NO_PROXY=127.0.0.1,localhost \
-		"$PY" -m pip install -q --no-cache-dir --index-url "$1" --target "$dir" "${names[@]}" \
-		>"$RUN/pip.log" 2>&1 || { cat "$RUN/pip.log" >&2; exit 1; }
+	run_pip install -q --no-cache-dir --index-url "$1" --target "$dir" "${names[@]}"
 	awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.3f", e - s }'
 	[ "$(ls -d "$dir"/*.dist-info | wc -l)" = "$PROJECTS" ] || { echo "pip installed the wrong set" >&2; exit 1; }
-	rm -rf "$dir" "$home"
+	rm -rf "$dir"
 }
 
 start_proxy "$RUN/cache" "$FAKE_INDEX" --log-level warn
