@@ -24,6 +24,7 @@ func TestDescriptorOutlivesRenderings(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.svc.pages.descs.Wait()
+	ts.svc.pages.mem.Wait() // sets are asynchronous: the page is in before it is evicted
 	kind := projectPage{s: ts.svc, name: fakepypi.DemoA}
 	ts.svc.pages.mem.Del(kind.memKey()) // the renderings evicted
 	jsonKey := cache.ProjectPageKey(fakepypi.DemoA, cache.PageV1JSON)
