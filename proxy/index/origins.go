@@ -8,7 +8,6 @@ import (
 	"maps"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/dgraph-io/ristretto/v2"
 
@@ -52,13 +51,22 @@ type origin struct {
 type originBook struct {
 	store    cache.Store
 	log      *slog.Logger
-	projects *ristretto.Cache[string, map[string]origin] // project -> key -> origin; never mutated
-	owners   *ristretto.Cache[string, string]            // key -> project, for names that do not tell
-	unsaved  sync.Map                                    // project -> struct{}: in memory, not on disk (a failed write)
+	projects *ristretto.Cache[string, projectRecord] // project -> its files' origins
+	owners   *ristretto.Cache[string, string]        // key -> project, for names that do not tell
+}
+
+// projectRecord is a project's origins in memory: file key -> origin,
+// never mutated. unsaved marks a record whose last write failed (a full
+// disk): memory is its only copy, and the next record of the project is
+// written even if it is the same. The mark goes with the record, so a
+// disk that stays full costs no memory beyond the records' budget.
+type projectRecord struct {
+	files   map[string]origin
+	unsaved bool
 }
 
 func newOriginBook(store cache.Store, projectBytes, ownerBytes int64, log *slog.Logger) (*originBook, error) {
-	projects, err := ristretto.NewCache(&ristretto.Config[string, map[string]origin]{
+	projects, err := ristretto.NewCache(&ristretto.Config[string, projectRecord]{
 		NumCounters: counters(projectBytes, 4096), MaxCost: projectBytes, BufferItems: 64,
 	})
 	if err != nil {
@@ -105,7 +113,7 @@ func hashesCost(m map[string]string) int64 {
 // even when they cannot be persisted (a full disk): the error says so.
 func (b *originBook) record(ctx context.Context, project string, files map[string]origin) error {
 	err := b.persist(ctx, project, files)
-	b.remember(project, files)
+	b.remember(project, files, err != nil)
 	return err
 }
 
@@ -116,15 +124,16 @@ func (b *originBook) narrow(ctx context.Context, project string, files map[strin
 	if err := b.persist(ctx, project, files); err != nil {
 		return err
 	}
-	b.remember(project, files)
+	b.remember(project, files, false)
 	return nil
 }
 
 // persist writes project's record unless the stored one is the same.
 func (b *originBook) persist(ctx context.Context, project string, files map[string]origin) error {
-	prev, _ := b.project(ctx, project)
-	if _, retry := b.unsaved.Load(project); !retry && sameOrigins(prev, files) {
-		return nil
+	if rec, held := b.projects.Get(project); !held || !rec.unsaved {
+		if prev, _ := b.project(ctx, project); sameOrigins(prev, files) {
+			return nil
+		}
 	}
 	data, err := json.Marshal(files)
 	if err == nil {
@@ -132,16 +141,15 @@ func (b *originBook) persist(ctx context.Context, project string, files map[stri
 	}
 	if err != nil {
 		b.log.Warn("cannot persist file origins", "project", project, "err", err)
-		b.unsaved.Store(project, struct{}{})
 		return fmt.Errorf("file origins of %s: %w", project, err)
 	}
-	b.unsaved.Delete(project)
 	return nil
 }
 
-// remember keeps project's record in memory.
-func (b *originBook) remember(project string, files map[string]origin) {
-	b.projects.Set(project, files, originsCost(files))
+// remember keeps project's record in memory, unsaved when it could not
+// be written.
+func (b *originBook) remember(project string, files map[string]origin, unsaved bool) {
+	b.projects.Set(project, projectRecord{files: files, unsaved: unsaved}, originsCost(files))
 	b.projects.Wait() // sets are asynchronous: the files are asked for right away
 	for key := range files {
 		if !nameTells(path.Base(key), project) {
@@ -152,8 +160,8 @@ func (b *originBook) remember(project string, files map[string]origin) {
 
 // project returns a project's records from memory or the store.
 func (b *originBook) project(ctx context.Context, name string) (map[string]origin, bool) {
-	if files, ok := b.projects.Get(name); ok {
-		return files, true
+	if rec, ok := b.projects.Get(name); ok {
+		return rec.files, true
 	}
 	files, err := b.loadProject(ctx, name)
 	if err != nil {
@@ -162,7 +170,7 @@ func (b *originBook) project(ctx context.Context, name string) (map[string]origi
 		}
 		return nil, false
 	}
-	b.projects.Set(name, files, originsCost(files))
+	b.projects.Set(name, projectRecord{files: files}, originsCost(files))
 	return files, true
 }
 
@@ -175,7 +183,6 @@ func (b *originBook) files(ctx context.Context, project string) map[string]origi
 // drop forgets a project.
 func (b *originBook) drop(project string) {
 	b.projects.Del(project)
-	b.unsaved.Delete(project)
 }
 
 // learn adds origins learned elsewhere (the JSON API) for files the

@@ -21,7 +21,8 @@ func (s *Service) WalkProjectFiles(ctx context.Context, fn func(project string, 
 		if !ok || strings.Contains(name, "/") {
 			return nil
 		}
-		files, held := s.origins.projects.Get(name)
+		rec, held := s.origins.projects.Get(name)
+		files := rec.files
 		if !held {
 			var err error
 			if files, err = s.origins.loadProject(ctx, name); err != nil {
