@@ -28,17 +28,23 @@ func (r *fileRecorder) ReadFrom(src io.Reader) (int64, error) {
 // TestStoredPageReachesSendfile: a page served from its stored copy hands
 // the open file to the ResponseWriter's ReadFrom (net/http then sends it
 // with sendfile), not a wrapper that forces a copy through a buffer; a
-// small one leaves in one write with its headers instead.
+// small one leaves in one write with its headers instead, and one over
+// sendfileMax goes through a large buffer (faster than sendfile there).
 func TestStoredPageReachesSendfile(t *testing.T) {
-	for _, small := range []int64{0, 1 << 20} {
-		t.Run(fmt.Sprintf("small=%d", small), func(t *testing.T) { testStoredPageSendfile(t, small) })
+	for _, tc := range []struct {
+		small, max int64
+		wantFile   bool
+	}{{0, 1 << 30, true}, {1 << 20, 1 << 30, false}, {0, 16, false}} {
+		t.Run(fmt.Sprintf("small=%d,max=%d", tc.small, tc.max), func(t *testing.T) {
+			testStoredPageSendfile(t, tc.small, tc.max, tc.wantFile)
+		})
 	}
 }
 
-func testStoredPageSendfile(t *testing.T, small int64) {
-	old := smallStoredPage
-	smallStoredPage = small
-	t.Cleanup(func() { smallStoredPage = old })
+func testStoredPageSendfile(t *testing.T, small, max int64, wantFile bool) {
+	oldSmall, oldMax := smallStoredPage, sendfileMax
+	smallStoredPage, sendfileMax = small, max
+	t.Cleanup(func() { smallStoredPage, sendfileMax = oldSmall, oldMax })
 	h := newHarness(t, harnessOpts{})
 	_, plain := h.get("/simple/projecta/", pipAccept, "Accept-Encoding: gzip")
 	h.restart(index.Config{MemoryBytes: 64 << 10, Offline: true})
@@ -48,7 +54,7 @@ func testStoredPageSendfile(t *testing.T, small int64) {
 		req.Header.Set("Accept-Encoding", coding)
 		rec := &fileRecorder{ResponseRecorder: httptest.NewRecorder()}
 		h.srv.Handler().ServeHTTP(rec, req)
-		if wantFile := small == 0; rec.Code != http.StatusOK || rec.gotFile != wantFile {
+		if rec.Code != http.StatusOK || rec.gotFile != wantFile {
 			t.Errorf("%s: status %d, ReadFrom given the file: %v, want %v", coding, rec.Code, rec.gotFile, wantFile)
 		}
 		if coding == "gzip" && rec.Body.String() != plain {
