@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -148,4 +149,19 @@ func startNginxReplicas(t *testing.T, rs []*replica) *nginxProc {
 		nginxPrepend(t, main, "user root;\n")
 	}
 	return runNginx(t, bin, prefix, main, addr)
+}
+
+// readFirstMiB GETs url and reads the first MiB of the body: a client in
+// the middle of a download. The caller closes the response.
+func readFirstMiB(t *testing.T, url string) *http.Response {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(resp.Body, make([]byte, 1<<20)); err != nil {
+		resp.Body.Close()
+		t.Fatalf("first MiB of %s: %v", url, err)
+	}
+	return resp
 }

@@ -64,14 +64,8 @@ func TestReplicaLeaseLost(t *testing.T) {
 	httpGet(t, a.URL+"/simple/bigone/")
 	httpGet(t, b.URL+"/simple/bigone/")
 
-	resp, err := http.Get(a.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := readFirstMiB(t, a.URL+path)
 	defer resp.Body.Close()
-	if _, err := io.ReadFull(resp.Body, make([]byte, 1<<20)); err != nil {
-		t.Fatalf("first MiB from replica a: %v", err)
-	}
 	gate.blocked.Store(true)
 	other := make(chan []byte, 1)
 	go func() { other <- readAll(b.URL + path) }()
