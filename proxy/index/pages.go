@@ -43,7 +43,7 @@ type pageKind interface {
 //     the budget, or not in the tree: memory is then its only copy), and
 //     remembered 404s;
 //   - descs: the descriptor of every stored page memory has room for
-//     (serial, ETags, sizes, validators: a few hundred bytes), so a page
+//     (serial, ETags, sizes, validators: about 820 bytes), so a page
 //     whose renderings were evicted is still sent from the tree without
 //     reading its sidecar;
 //   - renderings: stored renderings read from the tree, by ETag, so a hot
