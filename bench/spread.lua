@@ -1,13 +1,16 @@
 -- wrk script: spread requests over the paths listed in the file named by the environment variable PATHS (one per
--- line), each thread starting at a different place; prints the RESULT line of report.lua (its done()).
+-- line). Thread k of n (n from SPREAD_THREADS, default 2: give wrk's -t) starts k/n of the way through the list and
+-- walks it in order, so n threads cover the whole list once every #paths requests (threads started close together
+-- would walk the same pages one after the other and leave the rest unasked). Prints the RESULT line of report.lua.
 local paths = {}
 for line in io.lines(os.getenv("PATHS")) do
   paths[#paths + 1] = line
 end
+local threads = tonumber(os.getenv("SPREAD_THREADS") or "2")
 local counter = 0
 setup = function(thread)
+  thread:set("start", math.floor(counter * #paths / threads))
   counter = counter + 1
-  thread:set("start", counter * 7919)
 end
 local i = nil
 request = function()

@@ -44,9 +44,7 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	origin, scope := s.absoluteBase(c)
 	body := bytes.ReplaceAll(doc, []byte(`"/packages/`), []byte(`"`+origin+`/packages/`))
 	c.Response().Header().Set("X-Cache", strings.ToUpper(string(o)))
-	if p.Index() != "" {
-		c.Response().Header().Set("X-PyPI-Proxy-Index", p.Index())
-	}
+	s.setIndexHeader(c.Response().Header(), p)
 	c.Response().Header().Set("Cache-Control", cacheControl(c, fmt.Sprintf("max-age=%d, %s", int(s.index.IndexTTL().Seconds()), scope)))
 	return writeBody(c, "application/json", body)
 }

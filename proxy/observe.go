@@ -34,16 +34,16 @@ func setOutcome(c echo.Context, o index.Outcome) { c.Set(keyOutcome, o) }
 // setUpstreamTime records the upstream time this request waited for.
 func setUpstreamTime(c echo.Context, d time.Duration) { c.Set(keyUpstream, d) }
 
-// observe is the middleware that gives every request an ID, counts it and
-// writes one access-log line.
+// observe is the middleware that counts every request and writes its
+// access-log line, with a request ID the response carries in
+// X-Request-Id: the client's own, echoed, or one made up for the line.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		rid := c.Request().Header.Get("X-Request-Id")
-		if rid == "" || len(rid) > 128 {
-			rid = newRequestID()
+		accessLog := s.log.Enabled(c.Request().Context(), slog.LevelInfo)
+		if rid := requestID(c.Request().Header.Get("X-Request-Id"), accessLog); rid != "" {
+			c.Response().Header()["X-Request-Id"] = []string{rid} // canonical already
 		}
-		c.Response().Header()["X-Request-Id"] = []string{rid} // canonical already
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
@@ -62,14 +62,30 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			cacheOutcomes.WithLabelValues(route, string(o)).Inc()
 		}
 		s.activity.record(route, o, c.Request().URL.Path, res.Status, res.Size, elapsed)
-		if !s.log.Enabled(c.Request().Context(), slog.LevelInfo) {
+		if !accessLog {
 			return nil // without boxing the fields of a line nobody writes
 		}
 		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", res.Status, "bytes", res.Size, "duration", elapsed, "cache", string(o),
-			"upstream", upstreamTime, "request_id", rid)
+			"upstream", upstreamTime, "request_id", res.Header().Get("X-Request-Id"))
 		return nil
 	}
+}
+
+// requestID is a request's ID: the one its client sent (unless longer
+// than 128 bytes), else one made up when the access log, where it leads,
+// is written. Without the log a made-up ID would lead nowhere, and its
+// header would be the ninth of a page hit, past the 8 entries Go keeps a
+// header map small at (a larger one is grown, then cloned by net/http,
+// on every request).
+func requestID(sent string, accessLog bool) string {
+	switch {
+	case sent != "" && len(sent) <= 128:
+		return sent
+	case accessLog:
+		return newRequestID()
+	}
+	return ""
 }
 
 func newRequestID() string {

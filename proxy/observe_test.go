@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -56,5 +57,39 @@ func TestAccessLogAndRequestID(t *testing.T) {
 	}
 	if first["cache"] != "miss" || first["request_id"] != "abc123" || first["upstream"].(float64) <= 0 {
 		t.Errorf("access log fields: %s", lines[0])
+	}
+}
+
+// Without an access log a client's request ID is still echoed, but none is
+// made up: it would lead to no log line.
+func TestRequestIDWithoutAccessLog(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.srv.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	resp, _ := h.get("/simple/projecta/", pipAccept, "X-Request-Id: abc123")
+	if got := resp.Header.Get("X-Request-Id"); got != "abc123" {
+		t.Errorf("X-Request-Id echoed as %q", got)
+	}
+	resp, _ = h.get("/simple/projecta/", pipAccept)
+	if got, ok := resp.Header["X-Request-Id"]; ok {
+		t.Errorf("request ID %q made up with no access log to lead to", got)
+	}
+}
+
+// A page hit (gzip, one index, no access log) sets at most 8 headers: a
+// ninth makes net/http grow, then clone, a large map on every request.
+func TestPageHitHeaderCount(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.srv.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h.get("/simple/projecta/", pipAccept)
+	resp, _ := h.get("/simple/projecta/", pipAccept, "Accept-Encoding: gzip")
+	if resp.Header.Get("X-Cache") != "HIT" || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("want a gzip hit, got %v", resp.Header)
+	}
+	if _, ok := resp.Header["X-Pypi-Proxy-Index"]; ok {
+		t.Error("X-PyPI-Proxy-Index sent with one index: there is nothing to tell apart")
+	}
+	set := len(resp.Header) - 1 // Date is net/http's, written without the map
+	if set > 8 {
+		t.Errorf("a page hit sets %d headers, want at most 8: %v", set, resp.Header)
 	}
 }

@@ -47,7 +47,10 @@ type Server struct {
 	activity activity
 	// access is nil when everyone reads everything.
 	access *access
-	log    *slog.Logger
+	// indexHeader is the X-PyPI-Proxy-Index header's name when there are
+	// several indexes to tell apart, "" with one.
+	indexHeader string
+	log         *slog.Logger
 }
 
 // New builds a Server and its routes.
@@ -60,6 +63,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg.Limits.defaults()
 	s := &Server{cfg: cfg, index: cfg.Index, log: cfg.Logger}
+	if len(cfg.Index.Upstream().Indexes()) > 1 {
+		s.indexHeader = "X-Pypi-Proxy-Index" // canonical, assigned directly
+	}
 	var err error
 	if s.access, err = newAccess(cfg.Auth); err != nil {
 		return nil, err

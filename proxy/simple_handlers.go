@@ -120,9 +120,7 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 	}
 	h["Etag"] = []string{r.ETag}
 	h["X-Cache"] = []string{strings.ToUpper(string(o))}
-	if p.Index() != "" {
-		h.Set("X-PyPI-Proxy-Index", p.Index())
-	}
+	s.setIndexHeader(h, p)
 	if p.Serial() >= 0 {
 		h.Set("X-PyPI-Last-Serial", strconv.FormatInt(p.Serial(), 10))
 	}
@@ -140,6 +138,13 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 		return s.writeStoredPage(c, p, ctype, r)
 	}
 	return writeBody(c, ctype, r.Body)
+}
+
+// setIndexHeader names the index that served p, when there are several.
+func (s *Server) setIndexHeader(h http.Header, p *index.Page) {
+	if s.indexHeader != "" && p.Index() != "" {
+		h[s.indexHeader] = []string{p.Index()}
+	}
 }
 
 // writeBody sends a body from memory with its Content-Length, so it goes
