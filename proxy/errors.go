@@ -20,6 +20,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	code, msg, cacheControl := mapError(err)
+	// The outcome the handler recorded is the access log's: an error
+	// answer does not tell (a page hidden from the caller looks like one
+	// that does not exist).
+	delete(c.Response().Header(), "X-Cache")
 	if code == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Basic realm="pypi-proxy"`)
 	}

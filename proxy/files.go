@@ -26,11 +26,6 @@ const fileCacheControl = "max-age=365000000, immutable, public"
 // cache, or fetched once from upstream and streamed while it is stored.
 func (s *Server) handleFile(c echo.Context) error {
 	urlPath := c.Request().URL.Path
-	isMeta := strings.HasSuffix(urlPath, ".metadata")
-	setRoute(c, routeFile)
-	if isMeta {
-		setRoute(c, routeMetadata)
-	}
 	key, err := cache.KeyForPackagePath(urlPath)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no such file: "+err.Error())
@@ -66,7 +61,7 @@ func (s *Server) serveStored(c echo.Context, key string, o index.Outcome) (bool,
 	defer obj.Close()
 	setOutcome(c, o)
 	info := obj.Info()
-	setFileHeaders(c, key, o)
+	setFileHeaders(c, key)
 	var content io.ReadSeeker = obj
 	if f, ok := obj.(interface{ File() *os.File }); ok {
 		content = &sizedFile{f: f.File(), size: info.Size} // no lseeks to learn the size
@@ -138,7 +133,7 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download, o
 		}
 		return index.ErrNoOrigin
 	}
-	setFileHeaders(c, key, o)
+	setFileHeaders(c, key)
 	http.ServeContent(newFlushingWriter(c.Response()), c.Request(), "", time.Now().UTC().Truncate(time.Second), r)
 	if err := d.Err(); err != nil && c.Response().Committed {
 		// The client saw a short body: the connection is closed by net/http
@@ -148,12 +143,13 @@ func (s *Server) streamDownload(c echo.Context, key string, d *cache.Download, o
 	return nil
 }
 
-func setFileHeaders(c echo.Context, key string, o index.Outcome) {
+// setFileHeaders sets a file response's headers (its X-Cache is the
+// outcome set before).
+func setFileHeaders(c echo.Context, key string) {
 	h := c.Response().Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Cache-Control", cacheControl(c, fileCacheControl))
 	h.Set("ETag", fileETag(key))
-	h.Set("X-Cache", strings.ToUpper(string(o)))
 	h.Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(path.Base(key), `"`, "")+`"`)
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -37,6 +36,5 @@ func (s *Server) redirectStored(c echo.Context, key string) (bool, error) {
 	setOutcome(c, index.Hit)
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store") // the URL expires; the file does not
-	h.Set("X-Cache", strings.ToUpper(string(index.Hit)))
 	return true, c.Redirect(http.StatusFound, u.String())
 }

@@ -13,7 +13,6 @@ import (
 )
 
 func (s *Server) handleJSONAPI(c echo.Context) error {
-	setRoute(c, routeJSONAPI)
 	name, exact, err := projectName(c)
 	if err != nil {
 		return err
@@ -43,7 +42,6 @@ func (s *Server) handleJSONAPI(c echo.Context) error {
 	}
 	origin, scope := s.absoluteBase(c)
 	body := bytes.ReplaceAll(doc, []byte(`"/packages/`), []byte(`"`+origin+`/packages/`))
-	c.Response().Header().Set("X-Cache", strings.ToUpper(string(o)))
 	s.setIndexHeader(c.Response().Header(), p)
 	c.Response().Header().Set("Cache-Control", cacheControl(c, fmt.Sprintf("max-age=%d, %s", int(s.index.IndexTTL().Seconds()), scope)))
 	return writeBody(c, "application/json", body)

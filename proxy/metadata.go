@@ -56,7 +56,7 @@ func (s *Server) serveMetadataDownload(c echo.Context, key string, d *cache.Down
 	if len(body) > maxUnverifiedMetadata {
 		return fmt.Errorf("%s: unverified metadata over %d bytes: %w", key, maxUnverifiedMetadata, cache.ErrTruncated)
 	}
-	setFileHeaders(c, key, index.Miss)
+	setFileHeaders(c, key)
 	c.Response().Header().Set("Cache-Control", "no-store") // unverified: not for shared caches either
 	http.ServeContent(c.Response(), c.Request(), "", time.Now().UTC().Truncate(time.Second), bytes.NewReader(body))
 	return nil

@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,14 +24,66 @@ const (
 	routeOther    = "other"
 )
 
-const (
-	keyRoute    = "pypi_proxy.route"
-	keyOutcome  = "pypi_proxy.outcome"
-	keyUpstream = "pypi_proxy.upstream"
-)
+const keyUpstream = "pypi_proxy.upstream"
 
-func setRoute(c echo.Context, r string)          { c.Set(keyRoute, r) }
-func setOutcome(c echo.Context, o index.Outcome) { c.Set(keyOutcome, o) }
+// routeOf is the class of c's route, from the path it was routed by.
+func routeOf(c echo.Context) string {
+	switch c.Path() {
+	case "/simple/":
+		return routeRoot
+	case "/simple/:name/":
+		return routeProject
+	case "/pypi/:name/json", "/pypi/:name/:version/json":
+		return routeJSONAPI
+	case "/packages/*":
+		if strings.HasSuffix(c.Request().URL.Path, ".metadata") {
+			return routeMetadata
+		}
+		return routeFile
+	}
+	return routeOther
+}
+
+// setOutcome records a request's cache outcome where the client and the
+// access log both read it: X-Cache (no per-request map of values in the
+// echo context, which would cost an allocation on every hit).
+func setOutcome(c echo.Context, o index.Outcome) {
+	if o == "" {
+		delete(c.Response().Header(), "X-Cache")
+		return
+	}
+	c.Response().Header()["X-Cache"] = []string{outcomeHeader(o)}
+}
+
+// outcomeHeaders are the X-Cache values of the outcomes, made once.
+var outcomeHeaders = func() map[index.Outcome]string {
+	m := map[index.Outcome]string{}
+	for _, o := range []index.Outcome{index.Hit, index.Miss, index.Revalidated, index.Stale, index.Offline, Joined} {
+		m[o] = strings.ToUpper(string(o))
+	}
+	return m
+}()
+
+func outcomeHeader(o index.Outcome) string {
+	if h, ok := outcomeHeaders[o]; ok {
+		return h
+	}
+	return strings.ToUpper(string(o))
+}
+
+// outcomeOf is the outcome a response's X-Cache records ("" for none).
+func outcomeOf(h http.Header) index.Outcome {
+	v := h["X-Cache"]
+	if len(v) == 0 {
+		return ""
+	}
+	for o, hv := range outcomeHeaders {
+		if hv == v[0] {
+			return o
+		}
+	}
+	return index.Outcome(strings.ToLower(v[0]))
+}
 
 // setUpstreamTime records the upstream time this request waited for.
 func setUpstreamTime(c echo.Context, d time.Duration) { c.Set(keyUpstream, d) }
@@ -44,16 +98,14 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if rid := requestID(c.Request().Header.Get("X-Request-Id"), accessLog); rid != "" {
 			c.Response().Header()["X-Request-Id"] = []string{rid} // canonical already
 		}
-		if err := next(c); err != nil {
+		err := next(c)
+		res := c.Response()
+		o := outcomeOf(res.Header()) // before an error answer drops it
+		if err != nil {
 			c.Error(err)
 		}
-		route, _ := c.Get(keyRoute).(string)
-		if route == "" {
-			route = routeOther
-		}
-		o, _ := c.Get(keyOutcome).(index.Outcome)
+		route := routeOf(c)
 		upstreamTime, _ := c.Get(keyUpstream).(time.Duration)
-		res := c.Response()
 		elapsed := time.Since(start)
 		httpRequests.WithLabelValues(route, c.Request().Method, strconv.Itoa(res.Status)).Inc()
 		httpDuration.WithLabelValues(route).Observe(elapsed.Seconds())

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pypi-proxy/pypi-proxy/proxy/index"
 )
 
 type syncBuffer struct {
@@ -91,5 +93,33 @@ func TestPageHitHeaderCount(t *testing.T) {
 	set := len(resp.Header) - 1 // Date is net/http's, written without the map
 	if set > 8 {
 		t.Errorf("a page hit sets %d headers, want at most 8: %v", set, resp.Header)
+	}
+}
+
+// An error answer carries no X-Cache (a page hidden from the caller must
+// look like one that does not exist), but its access-log line and metrics
+// keep the outcome the handler recorded.
+func TestErrorAnswerOutcome(t *testing.T) {
+	h := newHarness(t, harnessOpts{cfg: index.Config{Offline: true}})
+	var buf syncBuffer
+	h.srv.log = slog.New(slog.NewJSONHandler(&buf, nil))
+	resp, _ := h.get("/simple/projecta/", pipAccept)
+	if resp.StatusCode < 400 {
+		t.Fatalf("offline and nothing cached: status %d", resp.StatusCode)
+	}
+	if got, ok := resp.Header["X-Cache"]; ok {
+		t.Errorf("error answer with X-Cache %q", got)
+	}
+	waitFor(t, "the access-log line", func() bool { return strings.Contains(buf.String(), `"msg":"request"`) })
+	var line map[string]any
+	for l := range strings.SplitSeq(strings.TrimSpace(buf.String()), "\n") {
+		if strings.Contains(l, `"msg":"request"`) {
+			if err := json.Unmarshal([]byte(l), &line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if line["cache"] != "offline" || line["status"].(float64) != float64(resp.StatusCode) {
+		t.Errorf("access log: %s", buf.String())
 	}
 }

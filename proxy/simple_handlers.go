@@ -35,7 +35,6 @@ func (s *Server) handleProjectNoSlash(c echo.Context) error {
 }
 
 func (s *Server) handleProject(c echo.Context) error {
-	setRoute(c, routeProject)
 	name, exact, err := projectName(c)
 	if err != nil {
 		return err
@@ -59,7 +58,6 @@ func (s *Server) handleProject(c echo.Context) error {
 }
 
 func (s *Server) handleRoot(c echo.Context) error {
-	setRoute(c, routeRoot)
 	format, ctype, err := negotiate(c)
 	if err != nil {
 		return err
@@ -119,7 +117,6 @@ func (s *Server) writePage(c echo.Context, p *index.Page, o index.Outcome, forma
 		h["Content-Encoding"] = []string{r.Coding.String()}
 	}
 	h["Etag"] = []string{r.ETag}
-	h["X-Cache"] = []string{strings.ToUpper(string(o))}
 	s.setIndexHeader(h, p)
 	if p.Serial() >= 0 {
 		h.Set("X-PyPI-Last-Serial", strconv.FormatInt(p.Serial(), 10))
