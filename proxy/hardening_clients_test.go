@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pypi-proxy/pypi-proxy/internal/fakepypi"
 )
 
 // limitedServer serves h's index service with limits, behind a
@@ -156,5 +158,36 @@ func TestSlowHonestReaderSurvives(t *testing.T) {
 	}
 	if time.Since(start) < 1500*time.Millisecond {
 		t.Logf("the read took only %s: not longer than the write timeout", time.Since(start))
+	}
+}
+
+// TestHeadersOnlyAnswerAfterLongWait: an answer without a body (HEAD of a
+// page) that waited upstream longer than the write timeout still reaches
+// the client: its headers are written when the handler returns, so the
+// deadline moves when the status is set, not only on body writes.
+func TestHeadersOnlyAnswerAfterLongWait(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	const timeout = 300 * time.Millisecond
+	addr, _ := limitedServer(t, h, Limits{WriteTimeout: timeout}, ConnLimits{})
+	gate := h.up.Hold(fakepypi.IndexHost, "/simple/projecta/")
+	type answer struct {
+		resp *http.Response
+		err  error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		resp, err := http.Head("http://" + addr + "/simple/projecta/")
+		done <- answer{resp, err}
+	}()
+	<-gate.Arrived()
+	time.Sleep(2 * timeout) // the wait itself: the deadline set at the request's start passes
+	gate.Release()
+	a := <-done
+	if a.err != nil {
+		t.Fatalf("HEAD after a wait longer than the write timeout: %v", a.err)
+	}
+	a.resp.Body.Close()
+	if a.resp.StatusCode != http.StatusOK || a.resp.Header.Get("X-Cache") != "MISS" {
+		t.Errorf("HEAD: %d %v", a.resp.StatusCode, a.resp.Header)
 	}
 }

@@ -24,7 +24,7 @@ func (s *Server) writeDeadlines(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		w := c.Response().Writer
-		dw := &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: s.cfg.WriteTimeout}
+		dw := &deadlineWriter{ResponseWriter: w, rc: *http.NewResponseController(w), timeout: s.cfg.WriteTimeout}
 		dw.extend()
 		c.Response().Writer = dw
 		return next(c)
@@ -34,11 +34,29 @@ func (s *Server) writeDeadlines(next echo.HandlerFunc) echo.HandlerFunc {
 // deadlineWriter extends the connection's write deadline before every write.
 type deadlineWriter struct {
 	http.ResponseWriter
-	rc      *http.ResponseController
-	timeout time.Duration
+	rc       http.ResponseController
+	timeout  time.Duration
+	extended time.Time // when the deadline was last moved
 }
 
-func (w *deadlineWriter) extend() { _ = w.rc.SetWriteDeadline(time.Now().Add(w.timeout)) }
+// extend gives the next write the timeout. A deadline moved less than
+// 1/64 of the timeout ago stands (the write still gets 63/64 of it): a
+// small page's one write then costs no second change of the deadline.
+func (w *deadlineWriter) extend() {
+	now := time.Now()
+	if now.Sub(w.extended) < w.timeout/64 {
+		return
+	}
+	w.extended = now
+	_ = w.rc.SetWriteDeadline(now.Add(w.timeout))
+}
+
+// WriteHeader moves the deadline too: a response with no body (a 304
+// after a long upstream wait) is written when the handler returns.
+func (w *deadlineWriter) WriteHeader(code int) {
+	w.extend()
+	w.ResponseWriter.WriteHeader(code)
+}
 
 // Write writes p within the timeout.
 func (w *deadlineWriter) Write(p []byte) (int, error) {
