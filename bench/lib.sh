@@ -126,6 +126,9 @@ wrk_run() {
 	wrk "$@" -s "$BENCH_DIR/report.lua" "$url" | sed -n 's/^RESULT //p'
 }
 
+# median V...: the middle value (the upper one of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 # ratio A B: A/B with 2 decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 

@@ -26,7 +26,6 @@ trap '[ "${KEEP:-}" = 1 ] || rm -rf "$WORK"; cleanup' EXIT
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 build
 start_fake mirror -no-demo -generate "$PROJECTS" -releases 2 -publish-on-hup "$CHANGED"

@@ -44,7 +44,6 @@ run() { wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$BENCH_DIR/mix.lua" "$1" -
 # not_ok: the proxy's responses so far that were not 200.
 not_ok() { echo $(($(metric "$PROXY" pypi_proxy_http_requests_total) - $(metric "$PROXY" pypi_proxy_http_requests_total 'code="200"'))); }
 row() { printf '%-34s %9s %8s %9s %9s %7s\n' "$@"; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 refused0=$(metric "$PROXY" pypi_proxy_refused_connections_total) not_ok0=$(not_ok)

@@ -43,7 +43,6 @@ for _ in $(seq "$REVAL"); do
 	direct+=("$(curl -s -o /dev/null -w '%{time_total}' -H "$accept" -H "If-None-Match: $etag" "$FAKE_INDEX")")
 done
 c1=$(cpu "$PROXY_PID")
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 mp=$(median "${proxied[@]}") md=$(median "${direct[@]}")
 cpu_ms=$(awk -v a="$c0" -v b="$c1" -v n="$REVAL" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) * 1000 / hz / n }')
 printf 'root: %d projects, %d bytes of JSON; first fetch through the proxy %.0f ms\n' "$PROJECTS" "$size" "$(awk -v t="$t_miss" 'BEGIN { print t * 1000 }')"

@@ -57,7 +57,6 @@ for r in $(seq "$ROUNDS"); do
 			"$(awk -v k="$ok" 'BEGIN { print k / 1024 }')" "$(ratio "$ss" "$os")"
 	fi
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 printf 'median: verify %s s, sha256sum %s s, speed ratio %s (goal >= 1.0); load after %s\n' \
 	"$(median "${v_t[@]}")" "$(median "${s_t[@]}")" "$(median "${ratios[@]}")" "$(cut -d' ' -f1 /proc/loadavg)"
 [ -z "${OLD_BIN:-}" ] || printf 'OLD_BIN: median speed ratio %s\n' "$(median "${o_ratios[@]}")"
