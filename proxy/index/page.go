@@ -3,6 +3,8 @@ package index
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
@@ -34,10 +36,14 @@ type Page struct {
 	stored   bool      // its copies are in the tree
 	mkey     string    // its name in memory (pageKind.memKey), set when kept
 	upstream time.Duration
-	// owners and union, on a root listing several indexes: which index
-	// serves each project, and the listing (in memory only).
-	owners map[string]string
-	union  *simple.RootIndex
+	union    *rootUnion // a root listing several indexes (in memory only)
+}
+
+// rootUnion is what a root listing several indexes keeps besides its
+// renderings: which index serves each project, and the listing.
+type rootUnion struct {
+	owners  map[string]string
+	listing *simple.RootIndex
 }
 
 // bodies are a page's renderings in memory, by format (formatIndex) and
@@ -103,17 +109,67 @@ func (p *Page) with(edit func(*Page)) *Page {
 }
 
 // descriptor is p without its renderings in memory (a stored page: they
-// are sent from the tree).
+// are sent from the tree), its strings packed into one allocation: what
+// memory keeps of every stored page it can (descriptorCost,
+// BenchmarkDescriptorMemory).
 func (p *Page) descriptor() *Page {
-	if p.bodies == nil {
-		return p
+	return p.with(func(c *Page) {
+		c.bodies = nil
+		packStrings(&c.meta.ETags[0], &c.meta.ETags[1], &c.meta.Upstream.ETag, &c.meta.Upstream.LastModified,
+			&c.meta.Digest, &c.keys[0], &c.keys[1], &c.mkey)
+		c.meta.Index = indexNames.intern(c.meta.Index)
+	})
+}
+
+// packStrings makes the strings share one allocation (one object for the
+// collector, no size-class slack per string).
+func packStrings(fields ...*string) {
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
 	}
-	return p.with(func(c *Page) { c.bodies = nil })
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for _, f := range fields {
+		*f, all = all[:len(*f)], all[len(*f):]
+	}
 }
 
 // asStored returns p marked as being in the tree under keys.
 func (p *Page) asStored(keys [2]string) *Page {
 	return p.with(func(c *Page) { c.stored, c.keys = true, keys })
+}
+
+// indexNames interns the index names of descriptors: a few (the
+// configured indexes, those in older sidecars) shared by every page.
+var indexNames = &interned{max: 64}
+
+// interned holds up to max distinct strings, each once.
+type interned struct {
+	mu  sync.Mutex
+	m   map[string]string
+	max int
+}
+
+// intern is s as held, or s itself once max strings are held.
+func (in *interned) intern(s string) string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if held, ok := in.m[s]; ok {
+		return held
+	}
+	if len(in.m) < in.max {
+		if in.m == nil {
+			in.m = map[string]string{}
+		}
+		s = strings.Clone(s) // not a piece of a larger string, held forever
+		in.m[s] = s
+	}
+	return s
 }
 
 // formatIndex is the slot of format f in a page's arrays: 0 JSON, 1 HTML.

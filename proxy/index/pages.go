@@ -43,7 +43,7 @@ type pageKind interface {
 //     the budget, or not in the tree: memory is then its only copy), and
 //     remembered 404s;
 //   - descs: the descriptor of every stored page memory has room for
-//     (serial, ETags, sizes, validators: about 820 bytes), so a page
+//     (serial, ETags, sizes, validators: about 750 bytes), so a page
 //     whose renderings were evicted is still sent from the tree without
 //     reading its sidecar;
 //   - renderings: stored renderings read from the tree, by ETag, so a hot
@@ -59,10 +59,11 @@ type pages struct {
 	log        *slog.Logger
 }
 
-// descriptorCost is what a descriptor holds in memory: the Page with its
-// strings (ristretto adds its own entry's size): about 820 bytes in all,
-// measured on project pages.
-const descriptorCost = 768
+// descriptorCost is what a descriptor holds in memory beyond the entry
+// ristretto counts itself (48 bytes): the Page, its packed strings and
+// the rest of ristretto's entry, 745 bytes in all for a project page
+// read from its sidecar (BenchmarkDescriptorMemory).
+const descriptorCost = 704
 
 func newPages(cfg Config, memBytes int64) (*pages, error) {
 	// Descriptors get half: they make every page memory can describe

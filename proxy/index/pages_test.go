@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/pypi-proxy/pypi-proxy/cache"
 	"github.com/pypi-proxy/pypi-proxy/proxy/simple"
+	"github.com/pypi-proxy/pypi-proxy/proxy/upstream"
 )
 
 // TestStoredJSONThatDoesNotParseFallsBackToHTML: an adopted tree whose
@@ -49,5 +51,47 @@ func TestPerIndexPageTTL(t *testing.T) {
 	}
 	if ps.fresh(aged("pypi"), false) || ps.fresh(aged(""), false) {
 		t.Error("a 10-minute-old page under the 1m IndexTTL is fresh")
+	}
+}
+
+// TestDescriptorPacksStrings: a descriptor keeps every string of its page,
+// equal, in one allocation, and its index name interned.
+func TestDescriptorPacksStrings(t *testing.T) {
+	kind := projectPage{name: "packed-project"}
+	p := &Page{meta: pageMeta{Serial: 7, ETags: [2]string{`"aa"`, `"bb"`}, Digest: strings.Repeat("d", 64), Index: "pypi",
+		Upstream: upstream.Validators{ETag: `"up"`, LastModified: "Mon, 30 Nov 2026 04:41:00 GMT"}},
+		keys: storedKeys(kind), stored: true, mkey: kind.memKey(), bodies: &bodies{}}
+	d := p.descriptor()
+	if d.bodies != nil || d.meta != p.meta || d.keys != p.keys || d.mkey != p.mkey {
+		t.Fatalf("descriptor %+v differs from its page %+v", d, p)
+	}
+	fields := []string{d.meta.ETags[0], d.meta.ETags[1], d.meta.Upstream.ETag, d.meta.Upstream.LastModified,
+		d.meta.Digest, d.keys[0], d.keys[1], d.mkey}
+	base := uintptr(unsafe.Pointer(unsafe.StringData(fields[0])))
+	offset := uintptr(0)
+	for _, f := range fields {
+		if uintptr(unsafe.Pointer(unsafe.StringData(f))) != base+offset {
+			t.Fatalf("%q is not packed after the strings before it", f)
+		}
+		offset += uintptr(len(f))
+	}
+	other := (&Page{meta: pageMeta{Index: strings.Clone("pypi")}}).descriptor()
+	if unsafe.StringData(other.meta.Index) != unsafe.StringData(d.meta.Index) {
+		t.Error("two descriptors of one index hold two copies of its name")
+	}
+}
+
+// TestInternedIsBounded: past its limit, interned hands strings back
+// without holding them.
+func TestInternedIsBounded(t *testing.T) {
+	in := &interned{max: 2}
+	for _, s := range []string{"a", "b", "c", "d"} {
+		in.intern(s)
+	}
+	if len(in.m) != 2 {
+		t.Errorf("holds %d strings, want at most 2", len(in.m))
+	}
+	if got := in.intern("c"); got != "c" {
+		t.Errorf("intern(c) = %q", got)
 	}
 }

@@ -51,7 +51,7 @@ func (k rootPage) unionRoot(ctx context.Context, indexes []upstream.Index) (*Pag
 		}
 	}
 	p := renderRoot(merged)
-	p.upstream, p.owners, p.union = elapsed, owners, merged
+	p.upstream, p.union = elapsed, &rootUnion{owners: owners, listing: merged}
 	return p, nil
 }
 
@@ -106,7 +106,7 @@ func (s *Service) filterRoot(ctx context.Context, root *Page, readable func(inde
 	kept := parsed.Projects[:0]
 	for _, rp := range parsed.Projects {
 		name := simple.Normalize(rp.Name)
-		owner, known := root.owners[name]
+		owner, known := root.owner(name)
 		if !known && pins != nil {
 			if pin, ok := pins.Pinned(name); ok {
 				owner, known = pin.Name(), true
@@ -122,11 +122,21 @@ func (s *Service) filterRoot(ctx context.Context, root *Page, readable func(inde
 	return p
 }
 
+// owner is the index that serves the project name on a root listing
+// several indexes (false when unknown: a root read back from the tree).
+func (p *Page) owner(name string) (string, bool) {
+	if p.union == nil {
+		return "", false
+	}
+	ix, ok := p.union.owners[name]
+	return ix, ok
+}
+
 // rootListing is the listing of a root page: the merged one in memory,
 // else its JSON rendering parsed (from memory or the tree).
 func (s *Service) rootListing(ctx context.Context, root *Page) (*simple.RootIndex, error) {
 	if root.union != nil {
-		c := *root.union
+		c := *root.union.listing
 		c.Projects = slices.Clone(c.Projects)
 		return &c, nil
 	}
