@@ -89,19 +89,23 @@ func outcomeOf(h http.Header) index.Outcome {
 func setUpstreamTime(c echo.Context, d time.Duration) { c.Set(keyUpstream, d) }
 
 // observe is the middleware that counts every request and writes its
-// access-log line, with a request ID the response carries in
-// X-Request-Id: the client's own, echoed, or one made up for the line.
+// access-log line, with a request ID (see requestID).
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		accessLog := s.log.Enabled(c.Request().Context(), slog.LevelInfo)
-		if rid := requestID(c.Request().Header.Get("X-Request-Id"), accessLog); rid != "" {
-			c.Response().Header()["X-Request-Id"] = []string{rid} // canonical already
+		sent := sentRequestID(c.Request())
+		if sent != "" {
+			c.Response().Header()["X-Request-Id"] = []string{sent} // canonical already
 		}
 		err := next(c)
 		res := c.Response()
 		o := outcomeOf(res.Header()) // before an error answer drops it
+		rid := requestID(sent, accessLog)
 		if err != nil {
+			if sent == "" && rid != "" {
+				res.Header()["X-Request-Id"] = []string{rid}
+			}
 			c.Error(err)
 		}
 		route := routeOf(c)
@@ -119,20 +123,29 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", res.Status, "bytes", res.Size, "duration", elapsed, "cache", string(o),
-			"upstream", upstreamTime, "request_id", res.Header().Get("X-Request-Id"))
+			"upstream", upstreamTime, "request_id", rid)
 		return nil
 	}
 }
 
-// requestID is a request's ID: the one its client sent (unless longer
-// than 128 bytes), else one made up when the access log, where it leads,
-// is written. Without the log a made-up ID would lead nowhere, and its
-// header would be the ninth of a page hit, past the 8 entries Go keeps a
-// header map small at (a larger one is grown, then cloned by net/http,
-// on every request).
+// sentRequestID is the X-Request-Id the client sent, "" for none or one
+// longer than 128 bytes. It is echoed on every answer.
+func sentRequestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); len(id) <= 128 {
+		return id
+	}
+	return ""
+}
+
+// requestID is a request's ID in its access-log line: the one its client
+// sent, else one made up (none without the access log, where it leads).
+// A made-up ID goes back to the client on error answers only, the ones
+// worth finding in the log: on a page hit it would be the ninth header,
+// past the 8 entries Go keeps a header map small at (a larger one is
+// grown, then cloned by net/http, on every request).
 func requestID(sent string, accessLog bool) string {
 	switch {
-	case sent != "" && len(sent) <= 128:
+	case sent != "":
 		return sent
 	case accessLog:
 		return newRequestID()

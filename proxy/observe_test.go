@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// TestAccessLogAndRequestID: every request has its access-log line and an
+// ID: the client's, echoed, else one made up, which an error answer (the
+// one worth finding in the log) carries back and a hit does not.
 func TestAccessLogAndRequestID(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	var buf syncBuffer
@@ -38,27 +42,40 @@ func TestAccessLogAndRequestID(t *testing.T) {
 		t.Errorf("X-Request-Id echoed as %q", got)
 	}
 	resp, _ = h.get("/simple/projecta/", pipAccept)
-	if len(resp.Header.Get("X-Request-Id")) != 16 {
-		t.Errorf("no generated request ID: %q", resp.Header.Get("X-Request-Id"))
+	if got, ok := resp.Header["X-Request-Id"]; ok {
+		t.Errorf("a hit carries a made-up request ID %q", got)
+	}
+	resp, _ = h.get("/simple/no-such-project/", pipAccept)
+	errorID := resp.Header.Get("X-Request-Id")
+	if resp.StatusCode != http.StatusNotFound || len(errorID) != 16 {
+		t.Errorf("error answer %d with request ID %q, want 404 with a made-up one", resp.StatusCode, errorID)
 	}
 	// A line is written when the handler returns, which can be after the
 	// client has the whole response.
-	waitFor(t, "the access-log lines", func() bool { return strings.Count(buf.String(), "\n") >= 2 })
+	waitFor(t, "the access-log lines", func() bool { return strings.Count(buf.String(), "\n") >= 3 })
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("want 2 access-log lines, got %d:\n%s", len(lines), buf.String())
+	if len(lines) != 3 {
+		t.Fatalf("want 3 access-log lines, got %d:\n%s", len(lines), buf.String())
 	}
-	var first map[string]any
-	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
-		t.Fatal(err)
+	var logged [3]map[string]any
+	for i, l := range lines {
+		if err := json.Unmarshal([]byte(l), &logged[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, k := range []string{"method", "path", "status", "bytes", "duration", "cache", "upstream", "request_id"} {
-		if _, ok := first[k]; !ok {
+		if _, ok := logged[0][k]; !ok {
 			t.Errorf("access log lacks %q: %s", k, lines[0])
 		}
 	}
-	if first["cache"] != "miss" || first["request_id"] != "abc123" || first["upstream"].(float64) <= 0 {
+	if first := logged[0]; first["cache"] != "miss" || first["request_id"] != "abc123" || first["upstream"].(float64) <= 0 {
 		t.Errorf("access log fields: %s", lines[0])
+	}
+	if id, _ := logged[1]["request_id"].(string); len(id) != 16 {
+		t.Errorf("the hit's line has request ID %q, want a made-up one", id)
+	}
+	if logged[2]["request_id"] != errorID {
+		t.Errorf("the error's line has request ID %v, its answer %q", logged[2]["request_id"], errorID)
 	}
 }
 
@@ -77,22 +94,25 @@ func TestRequestIDWithoutAccessLog(t *testing.T) {
 	}
 }
 
-// A page hit (gzip, one index, no access log) sets at most 8 headers: a
-// ninth makes net/http grow, then clone, a large map on every request.
+// A page hit (gzip, one index) sets at most 8 headers, with or without
+// the access log: a ninth makes net/http grow, then clone, a large map on
+// every request.
 func TestPageHitHeaderCount(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.srv.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h.get("/simple/projecta/", pipAccept)
-	resp, _ := h.get("/simple/projecta/", pipAccept, "Accept-Encoding: gzip")
-	if resp.Header.Get("X-Cache") != "HIT" || resp.Header.Get("Content-Encoding") != "gzip" {
-		t.Fatalf("want a gzip hit, got %v", resp.Header)
-	}
-	if _, ok := resp.Header["X-Pypi-Proxy-Index"]; ok {
-		t.Error("X-PyPI-Proxy-Index sent with one index: there is nothing to tell apart")
-	}
-	set := len(resp.Header) - 1 // Date is net/http's, written without the map
-	if set > 8 {
-		t.Errorf("a page hit sets %d headers, want at most 8: %v", set, resp.Header)
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelWarn} {
+		h := newHarness(t, harnessOpts{})
+		h.srv.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level}))
+		h.get("/simple/projecta/", pipAccept)
+		resp, _ := h.get("/simple/projecta/", pipAccept, "Accept-Encoding: gzip")
+		if resp.Header.Get("X-Cache") != "HIT" || resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("log level %v: want a gzip hit, got %v", level, resp.Header)
+		}
+		if _, ok := resp.Header["X-Pypi-Proxy-Index"]; ok {
+			t.Errorf("log level %v: X-PyPI-Proxy-Index sent with one index: there is nothing to tell apart", level)
+		}
+		set := len(resp.Header) - 1 // Date is net/http's, written without the map
+		if set > 8 {
+			t.Errorf("log level %v: a page hit sets %d headers, want at most 8: %v", level, set, resp.Header)
+		}
 	}
 }
 
