@@ -6,10 +6,11 @@
 #
 #   bench/ab.sh OLD_BINARY                     # against the current source's build
 #   bench/ab.sh BIN_A BIN_B ...                # PROJECTS=100000 ROUNDS=7 DURATION=5 MEMORY=256MiB TREE=dir
+#                                              # LOG_LEVEL=warn (info: with the access log, to a file)
 source "$(dirname "$0")/lib.sh"
 need wrk nginx curl
 [ $# -ge 1 ] || { echo "usage: bench/ab.sh OLD_BINARY [NEW_BINARY...]" >&2; exit 2; }
-PROJECTS=${PROJECTS:-100000} ROUNDS=${ROUNDS:-7} DURATION=${DURATION:-5} MEMORY=${MEMORY:-256MiB}
+PROJECTS=${PROJECTS:-100000} ROUNDS=${ROUNDS:-7} DURATION=${DURATION:-5} MEMORY=${MEMORY:-256MiB} LOG_LEVEL=${LOG_LEVEL:-warn}
 build
 bins=("$@")
 [ $# -ge 2 ] || bins+=("$OUT/pypi-proxy")
@@ -29,7 +30,7 @@ urls=() pids=()
 for i in "${!bins[@]}"; do
 	mkdir -p "$RUN/bin$i"
 	cp "${bins[$i]}" "$RUN/bin$i/pypi-proxy"
-	OUT=$RUN/bin$i start_proxy "$tree" "http://127.0.0.1:1/simple/" --offline --memory "$MEMORY" --log-level warn
+	OUT=$RUN/bin$i start_proxy "$tree" "http://127.0.0.1:1/simple/" --offline --memory "$MEMORY" --log-level "$LOG_LEVEL"
 	urls+=("$PROXY") pids+=("$PROXY_PID")
 done
 
@@ -39,7 +40,7 @@ spread() {
 }
 for url in "${urls[@]}"; do spread 12 "$url" >/dev/null; done # every page asked once at least
 declare -A ratios
-echo "warm gzip JSON pages over $PROJECTS projects, --memory $MEMORY, wrk -t2 -c16 -d${DURATION}s, $(nproc) cores"
+echo "warm gzip JSON pages over $PROJECTS projects, --memory $MEMORY --log-level $LOG_LEVEL, wrk -t2 -c16 -d${DURATION}s, $(nproc) cores"
 for r in $(seq "$ROUNDS"); do
 	n=$(spread "$DURATION" "$NGINX")
 	line="round $r: nginx $n r/s"
