@@ -37,15 +37,8 @@ func TestAccessLogAndRequestID(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	var buf syncBuffer
 	h.srv.log = slog.New(slog.NewJSONHandler(&buf, nil))
-	resp, _ := h.get("/simple/projecta/", pipAccept, "X-Request-Id: abc123")
-	if got := resp.Header.Get("X-Request-Id"); got != "abc123" {
-		t.Errorf("X-Request-Id echoed as %q", got)
-	}
-	resp, _ = h.get("/simple/projecta/", pipAccept)
-	if got, ok := resp.Header["X-Request-Id"]; ok {
-		t.Errorf("a hit carries a made-up request ID %q", got)
-	}
-	resp, _ = h.get("/simple/no-such-project/", pipAccept)
+	checkHitRequestIDs(t, h)
+	resp, _ := h.get("/simple/no-such-project/", pipAccept)
 	errorID := resp.Header.Get("X-Request-Id")
 	if resp.StatusCode != http.StatusNotFound || len(errorID) != 16 {
 		t.Errorf("error answer %d with request ID %q, want 404 with a made-up one", resp.StatusCode, errorID)
@@ -79,18 +72,29 @@ func TestAccessLogAndRequestID(t *testing.T) {
 	}
 }
 
-// Without an access log a client's request ID is still echoed, but none is
-// made up: it would lead to no log line.
-func TestRequestIDWithoutAccessLog(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.srv.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+// checkHitRequestIDs: a client's request ID is echoed (the first request,
+// a miss); a hit without one carries none.
+func checkHitRequestIDs(t *testing.T, h *harness) {
+	t.Helper()
 	resp, _ := h.get("/simple/projecta/", pipAccept, "X-Request-Id: abc123")
 	if got := resp.Header.Get("X-Request-Id"); got != "abc123" {
 		t.Errorf("X-Request-Id echoed as %q", got)
 	}
 	resp, _ = h.get("/simple/projecta/", pipAccept)
 	if got, ok := resp.Header["X-Request-Id"]; ok {
-		t.Errorf("request ID %q made up with no access log to lead to", got)
+		t.Errorf("a hit carries a made-up request ID %q", got)
+	}
+}
+
+// Without an access log a client's request ID is still echoed, but none is
+// made up, not even for an error answer: it would lead to no log line.
+func TestRequestIDWithoutAccessLog(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.srv.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	checkHitRequestIDs(t, h)
+	resp, _ := h.get("/simple/no-such-project/", pipAccept)
+	if got, ok := resp.Header["X-Request-Id"]; ok || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("error answer %d with request ID %q and no access log to lead to", resp.StatusCode, got)
 	}
 }
 
