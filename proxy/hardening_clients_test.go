@@ -177,12 +177,15 @@ func TestHeadersOnlyAnswerAfterLongWait(t *testing.T) {
 		err  error
 	}
 	done := make(chan answer, 1)
+	asked := time.Now()
 	go func() {
 		resp, err := http.Head("http://" + addr + "/simple/projecta/")
 		done <- answer{resp, err}
 	}()
 	<-gate.Arrived()
-	time.Sleep(2 * timeout) // the wait itself: the deadline set at the request's start passes
+	// The event this test needs is a time: the deadline the request got
+	// when it started has passed (the answer is held upstream until then).
+	<-time.After(time.Until(asked.Add(2 * timeout)))
 	gate.Release()
 	a := <-done
 	if a.err != nil {

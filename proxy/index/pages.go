@@ -67,7 +67,7 @@ const descriptorCost = 704
 
 func newPages(cfg Config, memBytes int64) (*pages, error) {
 	// Descriptors get half: they make every page memory can describe
-	// cost no sidecar read (100,000 projects in the default budget).
+	// cost no sidecar read (about 120,000 projects in the default budget).
 	bodies, descs := memBytes/5, memBytes/2
 	mem, err := newMemCache[*Page](bodies, 2048)
 	if err != nil {
@@ -138,14 +138,14 @@ func (ps *pages) cached(ctx context.Context, kind pageKind) *Page {
 		}
 		return nil
 	}
-	ps.keep(kind, p)
-	return p
+	return ps.keep(kind, p)
 }
 
 // keep holds p in memory: its descriptor when it is in the tree, and its
 // renderings when they are small or not in the tree (a failed write:
-// memory is then the only copy).
-func (ps *pages) keep(kind pageKind, p *Page) {
+// memory is then the only copy). It returns p as kept (named, so that a
+// stored rendering found changed can forget it).
+func (ps *pages) keep(kind pageKind, p *Page) *Page {
 	key := kind.memKey()
 	if p.mkey != key {
 		p = p.with(func(c *Page) { c.mkey = key })
@@ -153,14 +153,15 @@ func (ps *pages) keep(kind pageKind, p *Page) {
 	if !p.stored {
 		ps.descs.Del(key) // an older version's
 		ps.mem.Set(key, p, p.cost())
-		return
+		return p
 	}
 	ps.descs.Set(key, p.descriptor(), descriptorCost)
 	if p.bodies == nil || p.cost() > ps.inline {
 		ps.mem.Del(key) // an older version's
-		return
+		return p
 	}
 	ps.mem.Set(key, p, p.cost())
+	return p
 }
 
 // keepNotFound remembers an upstream 404 for NotFoundTTL.
@@ -173,10 +174,8 @@ func (ps *pages) keepNotFound(kind pageKind) {
 // forget drops a page from memory.
 func (ps *pages) forget(kind pageKind) { ps.forgetKey(kind.memKey()) }
 
+// forgetKey drops the page named key ("" is the root) from memory.
 func (ps *pages) forgetKey(key string) {
-	if key == "" {
-		return
-	}
 	ps.mem.Del(key)
 	ps.descs.Del(key)
 }

@@ -95,3 +95,30 @@ func TestInternedIsBounded(t *testing.T) {
 		t.Errorf("intern(c) = %q", got)
 	}
 }
+
+// TestWriteRootForgetsTheRootInMemory: a root the mirror writes replaces
+// the one memory held (the root's name in memory is ""), so the next
+// request reads the new one from the tree instead of a descriptor of
+// renderings that are gone.
+func TestWriteRootForgetsTheRootInMemory(t *testing.T) {
+	ts := newTestService(t, nil)
+	ctx := t.Context()
+	if _, _, err := ts.svc.Root(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	ts.svc.pages.descs.Wait()
+	ts.svc.pages.mem.Wait()
+	written := &simple.RootIndex{Projects: []simple.RootProject{{Name: "written-by-the-mirror", LastSerial: 9}},
+		Meta: simple.Meta{LastSerial: 9}}
+	if err := ts.svc.WriteRoot(ctx, written); err != nil {
+		t.Fatal(err)
+	}
+	p, o, err := ts.svc.Root(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := ts.svc.PageBody(ctx, p, simple.FormatJSON)
+	if err != nil || p.Serial() != 9 || !strings.Contains(string(body), "written-by-the-mirror") {
+		t.Errorf("root after WriteRoot: %s, serial %d, %v: %.200s", o, p.Serial(), err, body)
+	}
+}

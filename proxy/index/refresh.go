@@ -118,8 +118,7 @@ func (s *Service) refresh(ctx context.Context, kind refresher, cached *Page) (*P
 	}
 	p, err := s.commit(ctx, u, cached)
 	if err != nil {
-		s.pages.keep(kind, u.page) // the proxy goes on from memory
-		return u.page, o, nil
+		return s.pages.keep(kind, u.page), o, nil // the proxy goes on from memory
 	}
 	return p, o, nil
 }
@@ -133,8 +132,7 @@ func (s *Service) refresh(ctx context.Context, kind refresher, cached *Page) (*P
 func (s *Service) commit(ctx context.Context, u *update, prev *Page) (*Page, error) {
 	defer s.commits.lock(u.kind.memKey())()
 	if u.unchanged {
-		s.pages.keep(u.kind, u.page)
-		return u.page, nil
+		return s.pages.keep(u.kind, u.page), nil
 	}
 	s.reconcileExtracted(ctx, u)
 	if u.files != nil {
@@ -151,8 +149,7 @@ func (s *Service) commit(ctx context.Context, u *update, prev *Page) (*Page, err
 			return nil, err
 		}
 	}
-	p = p.asStored(storedKeys(u.kind))
-	s.pages.keep(u.kind, p)
+	p = s.pages.keep(u.kind, p.asStored(storedKeys(u.kind)))
 	if u.files == nil {
 		return p, nil
 	}

@@ -37,8 +37,7 @@ func (s *Service) newerStored(ctx context.Context, kind refresher, cached *Page)
 	if !newerThan(st, cached) {
 		return nil
 	}
-	s.pages.keep(kind, st)
-	return st
+	return s.pages.keep(kind, st)
 }
 
 // newerThan reports whether the stored page st supersedes the page p:
